@@ -1,0 +1,10 @@
+"""Brokerlab: Kafka and AWS lessons with a Kafka-exact simulator."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("brokerlab")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+source"
