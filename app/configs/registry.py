@@ -33,7 +33,7 @@ class ConfigException(ValueError):
         self.name = name
         self.value = value
         self.reason = reason
-        super().__init__(f"Invalid value {value!r} for configuration {name}: {reason}")
+        super().__init__(f"Invalid value {_kafka_str(value)} for configuration {name}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class ConfigDef:
     default_by_version: dict[str, Any] = field(default_factory=dict)  # where an older default differs
     history: tuple[str, ...] = ()  # "2.1: default 0 -> 2147483647 (KIP-91)"
     creation_only: bool = False  # set when a topic is created (--partitions), not a config proper
+    versions: tuple[str, ...] = ()  # the KAFKA_VERSIONS that have this config; empty means all of them
 
     @property
     def key(self) -> str:
@@ -65,7 +66,17 @@ class ConfigDef:
     def default_for(self, version: str = LATEST) -> Any:
         if version not in KAFKA_VERSIONS:
             raise ValueError(f"Unknown Kafka version {version!r}; expected one of {', '.join(KAFKA_VERSIONS)}")
-        return self.default_by_version.get(version, self.default)
+        value = self.default_by_version.get(version, self.default)
+        return list(value) if isinstance(value, list) else value  # a caller may not change the registry's list
+
+    def exists_in(self, version: str = LATEST) -> bool:
+        """False for a config added after `version` or removed before it (zookeeper.connect in 4.0)."""
+        return not self.versions or version in self.versions
+
+    @property
+    def nullable(self) -> bool:
+        """A null default (no value set: transactional.id) makes null a valid value, as in Kafka's ConfigDef."""
+        return self.default is None or None in self.default_by_version.values()
 
     def valid_range(self) -> str:
         """The valid values in words, as Kafka's validators print them."""
@@ -81,9 +92,17 @@ class ConfigDef:
 
     def parse(self, value: Any) -> Any:
         """The value converted to this config's type and checked; ConfigException if Kafka would refuse it."""
+        if value is None:
+            if self.nullable:
+                return None
+            raise ConfigException(self.name, value, f"Value must be non-null (valid values: {self.valid_range()})")
         parsed = self._convert(value)
-        if self.values and parsed not in self.values:
-            raise ConfigException(self.name, value, f"String must be one of: {', '.join(map(str, self.values))}")
+        if self.values:
+            # A list config (cleanup.policy) checks each element, as Kafka's ValidList does.
+            bad = [v for v in parsed if v not in self.values] if self.type == "list" else ([] if parsed in self.values else [parsed])
+            if bad:
+                what = "String" if self.type in ("string", "list") else "Value"
+                raise ConfigException(self.name, value, f"{what} must be one of: {', '.join(map(str, self.values))}")
         if isinstance(parsed, (int, float)) and not isinstance(parsed, bool):
             if self.min is not None and parsed < self.min:
                 raise ConfigException(self.name, value, f"Value must be at least {_num(self.min)}")
@@ -92,6 +111,15 @@ class ConfigDef:
         return parsed
 
     def _convert(self, value: Any) -> Any:
+        try:
+            return self._convert_type(value)
+        except ConfigException as exc:
+            if not (self.values or self.min is not None or self.max is not None):
+                raise
+            # Kafka's type errors stop at the type; the range helps a learner fix the value.
+            raise ConfigException(self.name, value, f"{exc.reason} (valid values: {self.valid_range()})") from None
+
+    def _convert_type(self, value: Any) -> Any:
         kind = self.type
         if kind == "boolean":
             if isinstance(value, bool):
@@ -132,6 +160,17 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _kafka_str(value: object) -> str:
+    """A value as Java prints it in a ConfigException: no quotes, null, true/false, [a, b]."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_kafka_str(v) for v in value) + "]"
+    return str(value)
+
+
 class Registry:
     """All ConfigDefs, looked up by scope and name."""
 
@@ -164,10 +203,17 @@ class Registry:
     def validate(self, scope: str, values: dict[str, Any], version: str = LATEST) -> dict[str, Any]:
         """Every default of `scope` for `version`, overlaid with `values` parsed and checked.
 
-        An unknown key is refused with the list of known ones, so a typo is not silently ignored.
+        An unknown key is refused with the list of known ones, so a typo is not silently ignored;
+        so is a config that `version` does not have (zookeeper.connect in 4.0).
         """
-        known = {d.name: d for d in self.in_scope(scope)}
+        if version not in KAFKA_VERSIONS:
+            raise ValueError(f"Unknown Kafka version {version!r}; expected one of {', '.join(KAFKA_VERSIONS)}")
+        known = {d.name: d for d in self.in_scope(scope) if d.exists_in(version)}
         unknown = sorted(set(values) - set(known))
+        other = [d for name in unknown for d in self.in_scope(scope) if d.name == name]
+        if other:
+            d = other[0]
+            raise ConfigException(d.name, values[d.name], f"Not a {scope} config in Kafka {version}; it exists in {', '.join(d.versions)}")
         if unknown:
             raise ConfigException(unknown[0], values[unknown[0]], f"Unknown {scope} config; known {scope} configs are: {', '.join(sorted(known))}")
         resolved = {name: d.default_for(version) for name, d in known.items()}
@@ -192,17 +238,29 @@ def _load(path: Path) -> Registry:
         by_version = entry.get("default_by_version") or {}
         if set(by_version) - set(KAFKA_VERSIONS):
             raise ValueError(f"{where}: default_by_version keys must be among {KAFKA_VERSIONS}")
+        versions = entry.get("versions") or ()
+        if set(versions) - set(KAFKA_VERSIONS):
+            raise ValueError(f"{where}: versions must be among {KAFKA_VERSIONS}")
         try:
-            defs.append(
-                ConfigDef(
-                    **{k: v for k, v in entry.items() if k not in ("values", "history", "default_by_version")},
-                    values=tuple(entry.get("values") or ()),
-                    history=tuple(entry.get("history") or ()),
-                    default_by_version=dict(by_version),
-                )
+            d = ConfigDef(
+                **{k: v for k, v in entry.items() if k not in ("values", "history", "default_by_version", "versions")},
+                values=tuple(entry.get("values") or ()),
+                history=tuple(entry.get("history") or ()),
+                default_by_version=dict(by_version),
+                versions=tuple(versions),
             )
         except TypeError as exc:
             raise ValueError(f"{where}: {exc}") from None
+        # Kafka's ConfigDef refuses a default its own validator would refuse; so do we, for every version.
+        for version in KAFKA_VERSIONS:
+            default = d.default_for(version)
+            try:
+                ok = d.parse(default) == default
+            except ConfigException as exc:
+                raise ValueError(f"{where}: the {version} default fails its own validation: {exc}") from None
+            if not ok:
+                raise ValueError(f"{where}: the {version} default {default!r} is not of type {d.type}")
+        defs.append(d)
     return Registry(defs)
 
 
