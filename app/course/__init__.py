@@ -1,0 +1,1 @@
+"""The course content: lesson files, their front matter, Markdown rendering and search."""

@@ -1,0 +1,75 @@
+"""The `brokerlab` command: `brokerlab serve [--host H] [--port P]`."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from app import __version__
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a whole number in [1,...,65535]") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: expected a number in [1,...,65535]")
+    return port
+
+
+def host_name(text: str) -> str:
+    if not text.strip() or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"invalid host {text!r}: expected an address such as 127.0.0.1 or a host name")
+    return text
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="brokerlab", description="Brokerlab: learn Apache Kafka and AWS.")
+    parser.add_argument("--version", action="version", version=f"brokerlab {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="serve the course in your browser")
+    serve.add_argument("--host", type=host_name, default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=port_number, default=8000, help="port to bind (default: 8000)")
+    return parser
+
+
+def url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{shown}:{port}/"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Imported here so that `brokerlab --help` answers even when a lesson is broken.
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(host=args.host, port=args.port)
+    if not is_loopback(args.host):
+        print(
+            f"brokerlab: warning: --host {args.host} is not a loopback address; anyone who can reach "
+            "this machine can open the course. Use 127.0.0.1 unless you mean to share it.",
+            file=sys.stderr,
+        )
+    app = create_app(settings)
+    print(f"Brokerlab {__version__} at {url_for(args.host, args.port)} (Ctrl+C to stop)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The application factory: settings in, a FastAPI app with every router out."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.configs import registry
+from app.course.lessons import load_course
+from app.course.search import build_index
+from app.settings import Settings
+from app.web import api, errors, health, pages
+from app.web.security import SecurityHeadersMiddleware
+from app.web.templating import make_templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Load and check the lessons once, then wire the routers.
+
+    A broken lesson fails here, at start-up, with the file name, rather than on
+    the first request for it.
+    """
+    settings = settings or Settings()
+    # The interactive API docs load their scripts from a CDN; the course must work offline.
+    app = FastAPI(title="Brokerlab", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    course = load_course(settings.content_dir)
+    app.state.settings = settings
+    app.state.course = course
+    app.state.registry = registry()
+    app.state.search_index = build_index(course, app.state.registry)
+    app.state.templates = make_templates(settings.templates_dir)
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(health.router)
+    errors.install(app)
+    return app

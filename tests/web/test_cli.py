@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app import cli
+
+
+def test_serve_defaults_to_loopback_port_8000() -> None:
+    args = cli.build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--port", "http"], "invalid port 'http': expected a whole number in [1,...,65535]"),
+        (["serve", "--port", "70000"], "invalid port 70000: expected a number in [1,...,65535]"),
+        (["serve", "--host", ""], "invalid host ''"),
+        (["serve", "--colour"], "unrecognized arguments: --colour"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_arguments_are_explained(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, sample_content) -> list[dict[str, Any]]:
+    """uvicorn.run replaced by a recorder: the command runs without binding a port."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setenv("BROKERLAB_CONTENT_DIR", str(sample_content))
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    return calls
+
+
+def test_serve_prints_the_address_and_runs_uvicorn(served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    out, err = capsys.readouterr()
+    assert "http://127.0.0.1:8123/" in out
+    assert err == ""
+    assert served[0]["host"] == "127.0.0.1" and served[0]["port"] == 8123
+    assert served[0]["app"].state.settings.port == 8123
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_non_loopback_host_warns(host: str, served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["serve", "--host", host])
+    err = capsys.readouterr().err
+    assert f"warning: --host {host} is not a loopback address" in err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_hosts_do_not_warn(host: str, served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["serve", "--host", host])
+    assert capsys.readouterr().err == ""
+
+
+def test_ipv6_address_is_bracketed() -> None:
+    assert cli.url_for("::1", 8000) == "http://[::1]:8000/"
