@@ -273,42 +273,69 @@ def _encode_headers(headers: Sequence[Header]) -> bytes:
     return b"".join(parts)
 
 
-def _encode_records(entries: list[tuple[int, int, bytes | None, bytes | None, Sequence[Header]]]) -> bytes:
+def _encode_records(
+    keys: list[bytes | None],
+    values: list[bytes | None],
+    ts_deltas: list[int],
+    headers: dict[int, Sequence[Header]],
+) -> bytes:
     """Records part of a batch: one pass, one join.
 
-    Each entry is (body_size, timestamp_delta, key, value, headers) as
-    BatchBuilder.append stored it; the offset delta is the position.
+    The builder keeps keys, values and timestamp deltas in parallel lists (no
+    object per record); the offset delta is the position, and each record's
+    body size is recomputed here from table lookups, as DefaultRecord.writeTo
+    does.  Example: key b"key-7" (5 bytes) and a 100-byte value at offset
+    delta 3, timestamp delta 0 give a body of 1 + 1 + 1 + (1 + 5) + (2 + 100)
+    + 1 = 112 bytes, written after its two-byte length varint.
     """
     parts: list[bytes] = []
     extend = parts.extend
     table = VARINTS
+    sizes = VARINT_SIZES
     top = VARINT_TABLE_MAX
-    for offset_delta, (body, ts_delta, key, value, headers) in enumerate(entries):
-        if key is None:
-            key_len = b"\x01"
-            key = b""
+    # Per distinct key: its section (length varint and bytes) and that section's length.
+    key_parts: dict[bytes | None, tuple[bytes, int]] = {None: (b"\x01", 1)}
+    # Per distinct timestamp delta: b"\x00" (record attributes, unused) and the delta's
+    # varint, with its length plus one for the header count that ends the record.
+    ts_parts: dict[int, tuple[bytes, int]] = {}
+    for offset_delta, (key, value, ts_delta) in enumerate(zip(keys, values, ts_deltas)):
+        kp = key_parts.get(key)
+        if kp is None:
+            n = len(key)  # type: ignore[arg-type]
+            section = (table[n + 1] if n <= top else encode_varint(n)) + key  # type: ignore[operator]
+            kp = key_parts[key] = (section, len(section))
+        key_part, body = kp
+        tp = ts_parts.get(ts_delta)
+        if tp is None:
+            section = b"\x00" + (table[ts_delta + 1] if -1 <= ts_delta <= top else encode_varint(ts_delta))
+            tp = ts_parts[ts_delta] = (section, len(section) + 1)
+        ts_part, n = tp
+        body += n
+        if offset_delta <= top:
+            od = table[offset_delta + 1]
+            body += sizes[offset_delta + 1]
         else:
-            n = len(key)
-            key_len = table[n + 1] if n <= top else encode_varint(n)
+            od = encode_varint(offset_delta)
+            body += len(od)
         if value is None:
             value_len = b"\x01"
             value = b""
+            body += 1
         else:
             n = len(value)
-            value_len = table[n + 1] if n <= top else encode_varint(n)
-        extend(
-            (
-                table[body + 1] if body <= top else encode_varint(body),
-                b"\x00",  # record attributes: unused
-                table[ts_delta + 1] if -1 <= ts_delta <= top else encode_varint(ts_delta),
-                table[offset_delta + 1] if offset_delta <= top else encode_varint(offset_delta),
-                key_len,
-                key,
-                value_len,
-                value,
-                _encode_headers(headers) if headers else b"\x00",
-            )
-        )
+            if n <= top:
+                value_len = table[n + 1]
+                body += sizes[n + 1] + n
+            else:
+                value_len = encode_varint(n)
+                body += len(value_len) + n
+        if headers and offset_delta in headers:
+            header_part = _encode_headers(headers[offset_delta])
+            body += len(header_part) - 1
+        else:
+            header_part = b"\x00"
+        extend((table[body + 1] if body <= top else encode_varint(body), ts_part, od, key_part, value_len, value,
+                header_part))
     return b"".join(parts)
 
 
@@ -374,7 +401,10 @@ class BatchBuilder:
         "compression_ratio",
         "size_in_bytes",
         "_codec_id",
-        "_entries",
+        "_keys",
+        "_values",
+        "_ts_deltas",
+        "_headers",
         "_append_closed",
         "_records_part",
         "_built",
@@ -403,7 +433,11 @@ class BatchBuilder:
         self.compression_ratio = 1.0
         self.size_in_bytes = 0
         self._codec_id = CODEC_IDS[compression_type]
-        self._entries: list[tuple[int, int, bytes | None, bytes | None, Sequence[Header]]] = []
+        # Parallel lists, one slot per record (no tuple per record); headers only where present.
+        self._keys: list[bytes | None] = []
+        self._values: list[bytes | None] = []
+        self._ts_deltas: list[int] = []
+        self._headers: dict[int, Sequence[Header]] = {}
         self._append_closed = False
         self._records_part: bytes | None = None
         self._built: bytes | None = None
@@ -457,11 +491,66 @@ class BatchBuilder:
         headers: Sequence[Header],
         body: int,
     ) -> None:
-        self._entries.append((body, ts_delta, key, value, headers))
+        if headers:
+            self._headers[self.record_count] = headers
+        self._keys.append(key)
+        self._values.append(value)
+        self._ts_deltas.append(ts_delta)
         self.uncompressed_records_size += _with_length(body)
         self.record_count += 1
         if timestamp > self.max_timestamp:
             self.max_timestamp = timestamp
+
+    def extend_sized(
+        self, timestamp: int, keys: list[bytes | None], values: list[bytes | None], added_bytes: int
+    ) -> None:
+        """Append records (no headers) that the caller already sized and found to fit, all at ``timestamp``.
+
+        For the producer's bulk path (KafkaProducer.send_run), which applies the
+        same rule as ``try_append`` record by record (``fits_uncompressed`` on a
+        near tie) and hands over a whole run at once; ``added_bytes`` is the sum
+        of the records' sizes, length varints included.
+        """
+        n = len(keys)
+        if not n:
+            return
+        first = self.first_timestamp
+        if first is None:
+            first = self.first_timestamp = timestamp
+        self._keys.extend(keys)
+        self._values.extend(values)
+        self._ts_deltas.extend([timestamp - first] * n)
+        self.uncompressed_records_size += added_bytes
+        self.record_count += n
+        if timestamp > self.max_timestamp:
+            self.max_timestamp = timestamp
+
+    def fits_uncompressed(self, size: int, uncompressed: int) -> bool:
+        """The exact ``_fits`` rule for a record of ``size`` bytes after ``uncompressed`` record bytes."""
+        room = self.write_limit - RECORD_BATCH_OVERHEAD - size
+        if self._codec_id == 0:
+            return room >= uncompressed
+        scaled = to_float32(to_float32(uncompressed * self.estimated_compression_ratio) * _ESTIMATION_FACTOR)
+        return room >= int(scaled)
+
+    def bulk_state(self, timestamp: int) -> tuple[int, int, int, float, int] | None:
+        """What a bulk appender needs to apply ``try_append``'s rule itself, or None once closed.
+
+        (record_count, uncompressed_records_size, write limit - 61, estimated ratio *
+        1.05 or 0.0 without a codec, the bytes every record at ``timestamp`` spends
+        outside its key and value: attributes, timestamp delta varint, header count).
+        """
+        if self._append_closed:
+            return None
+        first = self.first_timestamp
+        ts_delta = 0 if first is None else timestamp - first
+        return (
+            self.record_count,
+            self.uncompressed_records_size,
+            self.write_limit - RECORD_BATCH_OVERHEAD,
+            self._ratio_times_factor if self._codec_id else 0.0,
+            2 + varint_size(ts_delta),
+        )
 
     def _estimated_bytes_written(self) -> int:
         uncompressed = self.uncompressed_records_size
@@ -555,7 +644,7 @@ class BatchBuilder:
             self.size_in_bytes = 0
             return b""
         if self._records_part is None:
-            raw = _encode_records(self._entries)
+            raw = _encode_records(self._keys, self._values, self._ts_deltas, self._headers)
             if self._codec_id:
                 self._records_part = compress(self.compression_type, raw, self.compression_level)
             else:

@@ -1,0 +1,438 @@
+"""A broker: request handler threads, produce handling with acks and idempotence, replica fetching.
+
+Models ``kafka.server.ReplicaManager`` (appendRecords, DelayedProduce purgatory,
+ISR shrink/expand, fetch serving with long polls), ``KafkaRequestHandlerPool``
+(num.io.threads with a per-request service time) and ``ReplicaFetcherThread``
+(one fetcher per source broker); leaves out the network threads' own queueing,
+quotas, log segments and transactions.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING, Any, Callable
+
+from crc32c import crc32c
+
+from app.sim.errors import Errors
+from app.sim.events import Timer
+from app.sim.log import LogEntry
+from app.sim.partition import PartitionState, Replica
+from app.sim.records import read_batch_header, with_base_offset
+
+if TYPE_CHECKING:
+    from app.sim.cluster import Cluster
+    from app.sim.producer.sender import ProduceRequest
+
+#: Service time of one request on a handler thread: a fixed cost plus a cost per byte
+#: (about 0.05 ms + 1 ms per 200 KB: validating CRCs and copying to the page cache).
+SERVICE_BASE_MS = 0.05
+SERVICE_PER_BYTE_MS = 1 / 200_000
+#: replica.socket.timeout.ms and replica.fetch.backoff.ms defaults.
+REPLICA_SOCKET_TIMEOUT_MS = 30_000
+REPLICA_FETCH_BACKOFF_MS = 1_000
+
+
+class DelayedProduce:
+    """An acks=all request waiting for the high watermark to pass its batches (DelayedProduce)."""
+
+    __slots__ = ("req", "results", "pending", "arrive", "start", "local_done", "timer", "done")
+
+    def __init__(self, req: "ProduceRequest", results: list, pending: dict[int, tuple[int, int]], arrive: float,
+                 start: float, local_done: float) -> None:
+        self.req = req
+        self.results = results
+        self.pending = pending  # result index -> (partition, required offset)
+        self.arrive = arrive
+        self.start = start
+        self.local_done = local_done
+        self.timer: Timer | None = None
+        self.done = False
+
+
+class Broker:
+    """One Kafka broker; ``replicas`` maps partition -> this broker's Replica of the produced topic."""
+
+    def __init__(self, cluster: "Cluster", broker_id: int, rack: str | None, cfg: dict[str, Any]) -> None:
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.broker_id = broker_id
+        self.rack = rack
+        self.cfg = cfg
+        self.alive = True
+        self.fenced = False
+        self.incarnation = 0
+        self.replicas: dict[int, Replica] = {}
+        self.threads = cfg["num.io.threads"]
+        self._handler_free: list[float] = [0.0] * self.threads
+        self.busy_ms = 0.0
+        self.delayed: dict[int, list[DelayedProduce]] = {}
+        self.parked_fetches: dict[int, tuple[dict[int, int], int, Timer]] = {}
+        self.fetch_gen: dict[int, int] = {}
+        self.fetch_active: dict[int, bool] = {}
+        self.lag_max_ms = cfg["replica.lag.time.max.ms"]
+        self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
+        self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
+        self.sim.after(self.lag_max_ms / 2, self._isr_check)
+
+    # -- replica roles ----------------------------------------------------------------------
+    def add_replica(self, s: PartitionState) -> None:
+        self.replicas[s.partition] = Replica(self.broker_id, s)
+
+    def topic_cfg(self, s: PartitionState) -> dict[str, Any]:
+        return self.cluster.controller.topic_configs[s.topic]
+
+    def become_follower(self, p: int) -> None:
+        """Follow the current leader: truncate to where our log and its log agree, then fetch from it.
+
+        Kafka finds that point with OffsetsForLeaderEpoch (KIP-101/KIP-279); here the
+        follower compares its batches with the leader's directly, which reaches the
+        same offset. What is cut off here, acknowledged or not, is gone.
+        """
+        if not self.alive:
+            return
+        rep = self.replicas[p]
+        s = rep.state
+        if s.leader < 0 or s.leader == self.broker_id:
+            return
+        self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
+        leader_log = self.cluster.brokers[s.leader].replicas[p].log
+        mine, theirs = rep.log.entries, leader_log.entries
+        keep = len(mine)
+        while keep > 0 and (keep > len(theirs) or theirs[keep - 1] is not mine[keep - 1]):
+            keep -= 1
+        if keep < len(mine):
+            to = mine[keep].base_offset
+            before = rep.log.log_end_offset
+            dropped = rep.log.truncate_to(to)
+            self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=p, from_offset=before,
+                                    to_offset=to, records=sum(len(e.record_ids) for e in dropped), leader=s.leader,
+                                    epoch=s.leader_epoch)
+        self.start_fetcher(s.leader)
+
+    def lost_leadership(self, p: int) -> None:
+        self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
+
+    # -- request handler pool (KafkaRequestHandlerPool) -------------------------------------
+    def _enqueue(self, size: int, callback: Callable[..., Any], *args: Any) -> None:
+        """Queue a request for the first free handler thread; callback(arrive, start, *args) when served."""
+        now = self.sim.now
+        free = self._handler_free
+        start = free[0] if free[0] > now else now
+        service = SERVICE_BASE_MS + size * SERVICE_PER_BYTE_MS
+        heapq.heapreplace(free, start + service)
+        self.busy_ms += service
+        self.sim.at(start + service, callback, now, start, self.incarnation, *args)
+
+    # -- produce (ReplicaManager.appendRecords) ---------------------------------------------
+    def receive_produce(self, req: "ProduceRequest") -> None:
+        if not self.alive:
+            sender = self.cluster.producer.sender
+            self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req, "connection refused")
+            return
+        self._enqueue(req.size, self._handle_produce, req)
+
+    def _handle_produce(self, arrive: float, start: float, incarnation: int, req: "ProduceRequest") -> None:
+        if not self.alive or incarnation != self.incarnation:
+            return
+        now = self.sim.now
+        trace = self.cluster.trace
+        results: list[tuple[Errors, int]] = []
+        pending: dict[int, tuple[int, int]] = {}
+        for i, batch in enumerate(req.batches):
+            p = batch.partition
+            rep = self.replicas.get(p)
+            error, base = self._append(rep, batch, req.acks, now) if rep is not None else (Errors.NOT_LEADER_OR_FOLLOWER, -1)
+            results.append((error, base))
+            if error is Errors.NONE and req.acks == -1 and base >= 0:
+                pending[i] = (p, base + batch.record_count)
+            elif error is not Errors.NONE:
+                trace.emit(now, "produce.error", broker=self.broker_id, partition=p, batch=batch.batch_id,
+                           error=error.name, code=error.code, side="broker")
+        delayed = DelayedProduce(req, results, pending, arrive, start, now)
+        if req.acks == 0:
+            # acks=0: the broker sends no response at all (errors included).
+            self.cluster.metrics.on_produce_done(self.broker_id, arrive, start, now, now, 0.0)
+            return
+        if not pending:
+            self._respond(delayed)
+            return
+        for i, (p, _) in pending.items():
+            self.delayed.setdefault(p, []).append(delayed)
+        delayed.timer = Timer(self.sim, now + self.cluster.producer.cfg["request.timeout.ms"], self._delayed_timeout, delayed)
+        for p in sorted({p for p, _ in pending.values()}):
+            # A single-member ISR moves the HW at once; a duplicate's offsets may already be below it.
+            self.maybe_advance_hw(p)
+            self._complete_delayed(p)
+
+    def _append(self, rep: Replica, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
+        s = rep.state
+        if s.leader != self.broker_id:
+            return Errors.NOT_LEADER_OR_FOLLOWER, -1
+        data = batch.data
+        tcfg = self.topic_cfg(s)
+        if len(data) > tcfg["max.message.bytes"]:
+            return Errors.MESSAGE_TOO_LARGE, -1
+        if acks == -1:
+            # Since 3.7 the effective minimum is min(min.insync.replicas, replication factor).
+            min_isr = min(tcfg["min.insync.replicas"], len(s.replicas))
+            if len(s.isr) < min_isr:
+                return Errors.NOT_ENOUGH_REPLICAS, -1
+        header = read_batch_header(data)
+        if crc32c(memoryview(data)[21:]) != header.crc:
+            return Errors.CORRUPT_MESSAGE, -1
+        log = rep.log
+        pid = header.producer_id
+        if pid >= 0:
+            verdict = self._check_sequence(log, pid, header.producer_epoch, header.base_sequence, header.records_count)
+            if verdict is not None:
+                error, offset = verdict
+                if error is Errors.DUPLICATE_SEQUENCE_NUMBER:
+                    self.cluster.trace.emit(now, "duplicate.rejected", broker=self.broker_id, partition=s.partition,
+                                            batch=batch.batch_id, producer_id=pid, base_sequence=header.base_sequence,
+                                            offset=offset)
+                    return (Errors.NONE, offset) if offset >= 0 else (Errors.DUPLICATE_SEQUENCE_NUMBER, -1)
+                return error, -1
+        base = log.log_end_offset
+        stored = with_base_offset(data, base, s.leader_epoch)
+        entry = LogEntry(base, base + header.records_count - 1, s.leader_epoch, stored, batch.record_ids,
+                         pid, header.producer_epoch, header.base_sequence, now)
+        log.append(entry)
+        self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
+                                base_offset=base, last_offset=entry.last_offset, bytes=len(stored), epoch=s.leader_epoch)
+        self._wake_fetches(s.partition)
+        if acks != -1:
+            self.maybe_advance_hw(s.partition)
+        return Errors.NONE, base
+
+    @staticmethod
+    def _check_sequence(log: Any, pid: int, epoch: int, seq: int, count: int) -> tuple[Errors, int] | None:
+        """ProducerStateManager's checks: a repeat of one of the last 5 batches, a stale epoch, or a gap."""
+        hist = log.producers.get(pid)
+        if not hist:
+            return None if seq == 0 else (Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1)
+        last_epoch = hist[-1][4]
+        if epoch < last_epoch:
+            return Errors.INVALID_PRODUCER_EPOCH, -1
+        if epoch > last_epoch:
+            return None if seq == 0 else (Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1)
+        last_seq = seq + count - 1
+        for first, last, base_offset, _, e in hist:
+            if first == seq and last == last_seq and e == epoch:
+                return Errors.DUPLICATE_SEQUENCE_NUMBER, base_offset
+        if seq < hist[0][0]:
+            # Older than the retained batches: already written, but its offsets are forgotten; the
+            # client treats DUPLICATE_SEQUENCE_NUMBER as success with offset -1 (Sender.completeBatch).
+            return Errors.DUPLICATE_SEQUENCE_NUMBER, -1
+        if seq != (hist[-1][1] + 1) & 0x7FFFFFFF:
+            return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1
+        return None
+
+    def maybe_advance_hw(self, p: int) -> None:
+        rep = self.replicas[p]
+        if rep.state.leader != self.broker_id:
+            return
+        hw = rep.compute_high_watermark()
+        log = rep.log
+        if hw > log.high_watermark:
+            log.high_watermark = hw
+            self.cluster.trace.emit(self.sim.now, "hw.advanced", broker=self.broker_id, partition=p, hw=hw)
+            self._complete_delayed(p)
+
+    def _complete_delayed(self, p: int) -> None:
+        waiting = self.delayed.get(p)
+        if not waiting:
+            return
+        rep = self.replicas[p]
+        hw = rep.log.high_watermark
+        s = rep.state
+        min_isr = min(self.topic_cfg(s)["min.insync.replicas"], len(s.replicas))
+        still = []
+        for d in waiting:
+            if d.done:
+                continue
+            for i, (q, required) in list(d.pending.items()):
+                if q == p and hw >= required:
+                    # Partition.checkEnoughReplicasReachOffset: reached, but with too small an ISR.
+                    if len(s.isr) < min_isr:
+                        d.results[i] = (Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND, -1)
+                        err = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+                        self.cluster.trace.emit(self.sim.now, "produce.error", broker=self.broker_id, partition=p,
+                                                batch=d.req.batches[i].batch_id, error=err.name, code=err.code,
+                                                side="broker")
+                    del d.pending[i]
+            if d.pending:
+                still.append(d)
+            else:
+                self._respond_delayed(d)
+        self.delayed[p] = still
+
+    def _respond_delayed(self, d: DelayedProduce) -> None:
+        if d.timer is not None:
+            d.timer.cancel()
+        self._respond(d)
+
+    def _delayed_timeout(self, d: DelayedProduce) -> None:
+        if d.done:
+            return
+        for i in list(d.pending):
+            d.results[i] = (Errors.REQUEST_TIMED_OUT, -1)
+        parts = {p for p, _ in d.pending.values()}
+        d.pending.clear()
+        for p in parts:
+            self.delayed[p] = [x for x in self.delayed.get(p, []) if x is not d]
+        self._respond(d)
+
+    def _fail_delayed(self, p: int, error: Errors) -> None:
+        for d in self.delayed.pop(p, []):
+            if d.done:
+                continue
+            for i, (q, _) in list(d.pending.items()):
+                if q == p:
+                    d.results[i] = (error, -1)
+                    del d.pending[i]
+            if not d.pending:
+                self._respond_delayed(d)
+
+    def _respond(self, d: DelayedProduce) -> None:
+        if d.done or not self.alive:
+            return
+        d.done = True
+        now = self.sim.now
+        net = self.cluster.network
+        req = d.req
+        size = 40 + 30 * len(req.batches)
+        send_ms = net.send_time(self.broker_id, "producer", size)
+        self.cluster.metrics.on_produce_done(self.broker_id, d.arrive, d.start, d.local_done, now, send_ms)
+        if net.take_dropped_response(self.broker_id):
+            self.cluster.trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id)
+            return
+        net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results))
+
+    # -- serving followers (ReplicaManager.fetchMessages) -----------------------------------
+    def receive_fetch(self, follower: int, offsets: dict[int, int], gen: int) -> None:
+        if self.alive:
+            self._enqueue(40 + 12 * len(offsets), self._serve_fetch, follower, offsets, gen, True)
+
+    def _serve_fetch(self, arrive: float, start: float, incarnation: int, follower: int, offsets: dict[int, int],
+                     gen: int, may_park: bool) -> None:
+        if not self.alive or incarnation != self.incarnation:
+            return
+        now = self.sim.now
+        out: dict[int, tuple[list[LogEntry], int]] = {}
+        have_data = False
+        for p, offset in offsets.items():
+            rep = self.replicas.get(p)
+            if rep is None or rep.state.leader != self.broker_id:
+                continue
+            rep.update_follower(follower, offset, now)
+            s = rep.state
+            if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
+                self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
+            self.maybe_advance_hw(p)
+            entries = rep.log.read(offset, self.fetch_max_bytes)
+            if entries:
+                have_data = True
+            out[p] = (entries, rep.log.high_watermark)
+        if not have_data and may_park and out:
+            # Long poll: hold the fetch until data arrives or replica.fetch.wait.max.ms passes.
+            old = self.parked_fetches.pop(follower, None)
+            if old is not None:
+                old[2].cancel()
+            timer = Timer(self.sim, now + self.fetch_wait_ms, self._unpark, follower)
+            self.parked_fetches[follower] = (offsets, gen, timer)
+            return
+        size = 40 + sum(len(e.data) for entries, _ in out.values() for e in entries)
+        fb = self.cluster.brokers[follower]
+        self.cluster.network.transfer(self.broker_id, follower, size, fb.on_fetch_response, self.broker_id, gen, out, now)
+
+    def _unpark(self, follower: int) -> None:
+        parked = self.parked_fetches.pop(follower, None)
+        if parked is not None and self.alive:
+            offsets, gen, timer = parked
+            timer.cancel()
+            self._serve_fetch(self.sim.now, self.sim.now, self.incarnation, follower, offsets, gen, False)
+
+    def _wake_fetches(self, p: int) -> None:
+        if not self.parked_fetches:
+            return
+        for follower in list(self.parked_fetches):
+            if p in self.parked_fetches[follower][0]:
+                self._unpark(follower)
+
+    # -- fetching as a follower (ReplicaFetcherThread) ---------------------------------------
+    def start_fetcher(self, leader: int) -> None:
+        """(Re)start fetching from ``leader``; an answer to an older fetch is then ignored."""
+        if not self.alive:
+            return
+        self.fetch_active[leader] = True
+        self.fetch_gen[leader] = self.fetch_gen.get(leader, 0) + 1
+        self._send_fetch(leader)
+
+    def _send_fetch(self, leader: int) -> None:
+        if not self.alive:
+            return
+        offsets = {p: r.log.log_end_offset for p, r in self.replicas.items() if r.state.leader == leader and leader != self.broker_id}
+        if not offsets:
+            self.fetch_active[leader] = False
+            return
+        gen = self.fetch_gen[leader]
+        lb = self.cluster.brokers[leader]
+        self.cluster.network.transfer(self.broker_id, leader, 40 + 12 * len(offsets), lb.receive_fetch, self.broker_id, offsets, gen)
+        Timer(self.sim, self.sim.now + self.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._fetch_timeout, leader, gen)
+
+    def _fetch_timeout(self, leader: int, gen: int) -> None:
+        if self.alive and self.fetch_gen.get(leader) == gen and self.fetch_active.get(leader):
+            self.fetch_gen[leader] = gen + 1
+            self.sim.after(REPLICA_FETCH_BACKOFF_MS, self._send_fetch, leader)
+
+    def on_fetch_response(self, leader: int, gen: int, out: dict[int, tuple[list[LogEntry], int]], send_ms: float) -> None:
+        if not self.alive or self.fetch_gen.get(leader) != gen:
+            return
+        now = self.sim.now
+        trace = self.cluster.trace
+        for p, (entries, leader_hw) in out.items():
+            rep = self.replicas[p]
+            if rep.state.leader != leader:
+                continue
+            log = rep.log
+            start = log.log_end_offset
+            for e in entries:
+                if e.base_offset == log.log_end_offset:
+                    log.append(e)
+            if log.log_end_offset > start:
+                trace.emit(now, "replica.fetched", broker=self.broker_id, leader=leader, partition=p, from_offset=start,
+                           to_offset=log.log_end_offset, send_ms=send_ms, receive_ms=now)
+            hw = min(leader_hw, log.log_end_offset)
+            if hw > log.high_watermark:
+                log.high_watermark = hw
+        self._send_fetch(leader)
+
+    # -- ISR maintenance (ReplicaManager.maybeShrinkIsr) -------------------------------------
+    def _isr_check(self) -> None:
+        if self.alive:
+            now = self.sim.now
+            for p, rep in self.replicas.items():
+                s = rep.state
+                if s.leader != self.broker_id:
+                    continue
+                lagging = rep.lagging_followers(now, self.lag_max_ms)
+                if lagging:
+                    self.cluster.controller.alter_isr(s, [b for b in s.isr if b not in lagging], "lagging")
+                    self.maybe_advance_hw(p)
+        self.sim.after(self.lag_max_ms / 2, self._isr_check)
+
+    # -- failures ---------------------------------------------------------------------------
+    def crash(self) -> None:
+        self.alive = False
+        self.incarnation += 1
+        self.delayed.clear()
+        for _, _, timer in self.parked_fetches.values():
+            timer.cancel()
+        self.parked_fetches.clear()
+        self.fetch_active.clear()
+        self._handler_free = [0.0] * self.threads
+
+    def restart(self) -> None:
+        self.alive = True
+        self.incarnation += 1

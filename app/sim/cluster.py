@@ -1,0 +1,110 @@
+"""The cluster: brokers, the controller, the network, and the faults a scenario can inject.
+
+Models a KRaft cluster's broker lifecycle (registration, heartbeats that stop,
+fencing after ``broker.session.timeout.ms``, re-registration on restart); leaves
+out the controller quorum and every topic but the produced one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app.sim.broker import Broker
+from app.sim.controller import Controller
+from app.sim.events import Simulation
+from app.sim.network import Network
+from app.sim.trace import Trace
+
+if TYPE_CHECKING:
+    from app.sim.metrics import BrokerMetrics
+    from app.sim.producer.producer import KafkaProducer
+
+
+class Cluster:
+    def __init__(self, sim: Simulation, network: Network, trace: Trace, metrics: "BrokerMetrics",
+                 broker_cfg: dict[str, Any], count: int, racks: list[str | None]) -> None:
+        self.sim, self.network, self.trace, self.metrics = sim, network, trace, metrics
+        self.broker_cfg = broker_cfg
+        self.session_timeout_ms: float = broker_cfg["broker.session.timeout.ms"]
+        self.brokers: dict[int, Broker] = {}
+        for b in range(count):
+            rack = racks[b] if b < len(racks) else broker_cfg.get("broker.rack")
+            self.brokers[b] = Broker(self, b, rack, broker_cfg)
+        self.controller = Controller(self)
+        self.producer: "KafkaProducer" = None  # type: ignore[assignment]  # set by the scenario
+        self._next_producer_id = 1000
+
+    def init_producer_id(self) -> int:
+        """InitProducerId: a fresh producer id from the controller."""
+        self._next_producer_id += 1
+        return self._next_producer_id
+
+    # -- faults -----------------------------------------------------------------------------
+    def kill_broker(self, b: int) -> None:
+        """The broker process dies: its connections reset at once; the controller notices after the session timeout."""
+        broker = self.brokers[b]
+        if not broker.alive:
+            return
+        broker.crash()
+        now = self.sim.now
+        self.trace.emit(now, "broker.down", broker=b)
+        sender = self.producer.sender
+        # The OS resets the dead process's sockets: the client sees a disconnect one latency later.
+        for req in list(sender.in_flight.get(b, {}).values()):
+            self.sim.after(self.network.latency(b, "producer"), sender.on_disconnect, req, "broker down")
+        self.sim.after(self.session_timeout_ms, self._maybe_fence, b, broker.incarnation)
+
+    def restart_broker(self, b: int) -> None:
+        """The broker starts again and registers: its old registration is fenced, then it rejoins as a follower."""
+        broker = self.brokers[b]
+        if broker.alive:
+            return
+        broker.restart()
+        self.trace.emit(self.sim.now, "broker.up", broker=b)
+        self.controller.fence(b, "re-registered")
+        self.controller.unfence(b)
+
+    def _maybe_fence(self, b: int, incarnation: int) -> None:
+        broker = self.brokers[b]
+        if (not broker.alive and broker.incarnation == incarnation) or (b in self.network.isolated and broker.alive):
+            self.controller.fence(b, "session timeout")
+
+    def isolate(self, b: int) -> None:
+        """Cut the broker off from everyone: messages to and from it are lost; the controller fences it later."""
+        self.network.isolated.add(b)
+        self.trace.emit(self.sim.now, "network.isolated", broker=b)
+        self.sim.after(self.session_timeout_ms, self._maybe_fence_isolated, b)
+
+    def _maybe_fence_isolated(self, b: int) -> None:
+        if b in self.network.isolated and self.brokers[b].alive:
+            self.controller.fence(b, "session timeout")
+
+    def heal(self, b: int | None = None) -> None:
+        """End isolation (of one broker, or of all); a fenced broker registers again and follows."""
+        healed = [b] if b is not None else sorted(self.network.isolated)
+        for x in healed:
+            self.network.isolated.discard(x)
+            self.trace.emit(self.sim.now, "network.healed", broker=x)
+            broker = self.brokers[x]
+            # TCP retransmits what the partition swallowed, so fetches resume at once instead of
+            # after replica.socket.timeout.ms: restart the fetchers to and from the healed broker.
+            for other in self.brokers.values():
+                if other.alive and other is not broker and other.fetch_active.get(x):
+                    other.start_fetcher(x)
+            if broker.alive:
+                for leader in list(broker.fetch_active):
+                    broker.fetch_active[leader] = False
+                if broker.fenced:
+                    self.controller.unfence(x)
+                else:
+                    for p, rep in broker.replicas.items():
+                        if rep.state.leader >= 0 and rep.state.leader != x:
+                            broker.become_follower(p)
+
+    def drop_responses(self, b: int, n: int) -> None:
+        self.network.drop_responses[b] = self.network.drop_responses.get(b, 0) + n
+        self.trace.emit(self.sim.now, "network.drop_responses", broker=b, count=n)
+
+    def add_latency(self, b: int, ms: float) -> None:
+        self.network.extra_latency[b] = ms
+        self.trace.emit(self.sim.now, "network.latency", broker=b, extra_ms=ms)

@@ -1,0 +1,157 @@
+"""Resolving producer, topic and broker configs: the registry's checks plus Kafka's cross-rules.
+
+Models ``ProducerConfig.postProcessParsedConfig`` and
+``KafkaProducer.configureDeliveryTimeout``; leaves out the configs the simulator
+does not use (security, serializers, interceptors, transactions).
+
+Types, ranges and unknown keys are checked by ``app.configs.registry()``, the one
+source of truth. ``_FALLBACK`` holds the defaults the simulator needs, so a key
+the registry does not (yet) define still resolves, and an older version's
+default differs where Kafka's did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.configs import ConfigException, registry
+
+# name -> (type, default for 4.0, {version: older default}, min, max)
+_P = "producer"
+_FALLBACK: dict[str, dict[str, tuple[str, Any, dict[str, Any], float | None, float | None]]] = {
+    "producer": {
+        "acks": ("string", "all", {"2.8": "1"}, None, None),
+        "enable.idempotence": ("boolean", True, {"2.8": False}, None, None),
+        "linger.ms": ("long", 5, {"2.8": 0, "3.x": 0}, 0, None),  # KIP-1030
+        "batch.size": ("int", 16384, {}, 0, None),
+        "buffer.memory": ("long", 33554432, {}, 0, None),
+        "compression.type": ("string", "none", {}, None, None),
+        "compression.gzip.level": ("int", -1, {}, -1, 9),
+        "compression.lz4.level": ("int", 9, {}, 1, 17),
+        "compression.zstd.level": ("int", 3, {}, -131072, 22),
+        "max.in.flight.requests.per.connection": ("int", 5, {}, 1, None),
+        "request.timeout.ms": ("int", 30000, {}, 0, None),
+        "delivery.timeout.ms": ("int", 120000, {}, 0, None),
+        "retries": ("int", 2147483647, {}, 0, 2147483647),
+        "retry.backoff.ms": ("long", 100, {}, 0, None),
+        # KIP-580 (3.7): exponential retry backoff; 2.8 backs off by a constant retry.backoff.ms.
+        "retry.backoff.max.ms": ("long", 1000, {"2.8": 100}, 0, None),
+        "max.block.ms": ("long", 60000, {}, 0, None),
+        "max.request.size": ("int", 1048576, {}, 0, None),
+        "partitioner.ignore.keys": ("boolean", False, {}, None, None),
+        "partitioner.adaptive.partitioning.enable": ("boolean", True, {}, None, None),
+        "partitioner.availability.timeout.ms": ("long", 0, {}, 0, None),
+        "metadata.max.age.ms": ("long", 300000, {}, 0, None),
+    },
+    "topic": {
+        "min.insync.replicas": ("int", 1, {}, 1, None),
+        "max.message.bytes": ("int", 1048588, {}, 0, None),
+        "compression.type": ("string", "producer", {}, None, None),
+        "cleanup.policy": ("list", ["delete"], {}, None, None),
+        "unclean.leader.election.enable": ("boolean", False, {}, None, None),
+        "retention.ms": ("long", 604800000, {}, -1, None),
+        "segment.bytes": ("int", 1073741824, {}, 14, None),
+    },
+    "broker": {
+        "broker.rack": ("string", None, {}, None, None),
+        "num.io.threads": ("int", 8, {}, 1, None),
+        "num.network.threads": ("int", 3, {}, 1, None),
+        "replica.lag.time.max.ms": ("long", 30000, {}, 0, None),
+        "replica.fetch.wait.max.ms": ("int", 500, {}, 0, None),
+        "replica.fetch.max.bytes": ("int", 1048576, {}, 0, None),
+        "replica.fetch.min.bytes": ("int", 1, {}, 1, None),
+        "broker.session.timeout.ms": ("int", 9000, {}, 1, None),
+        "message.max.bytes": ("int", 1048588, {}, 0, None),
+        "min.insync.replicas": ("int", 1, {}, 1, None),
+        "unclean.leader.election.enable": ("boolean", False, {}, None, None),
+        "default.replication.factor": ("int", 1, {}, 1, None),
+        "num.partitions": ("int", 1, {}, 1, None),
+    },
+}
+_ENUMS = {
+    ("producer", "compression.type"): ("none", "gzip", "snappy", "lz4", "zstd"),
+    ("topic", "compression.type"): ("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"),
+    ("producer", "acks"): ("all", "-1", "0", "1"),
+}
+#: Keys the topic section takes that are creation flags, not topic configs.
+TOPIC_CREATION_KEYS = ("name", "partitions", "replication.factor", "replicas")
+
+
+def _parse_fallback(scope: str, name: str, value: Any) -> Any:
+    from app.configs.registry import ConfigDef
+
+    kind, default, _, low, high = _FALLBACK[scope][name]
+    d = ConfigDef(name=name, scope=scope, type=kind, default=default, doc="", min=low, max=high,
+                  values=_ENUMS.get((scope, name), ()))
+    return d.parse(value)
+
+
+def resolve(scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
+    """Defaults for ``version`` overlaid with ``values``, every value checked; ConfigException otherwise."""
+    reg = registry()
+    known = {d.name for d in reg.in_scope(scope)}
+    fallback = _FALLBACK[scope]
+    for_registry = {k: v for k, v in values.items() if k in known or k not in fallback}
+    if scope == "producer" and "acks" in for_registry:
+        # acks is a string config in Kafka; a spec may say 1 or -1 as a number.
+        for_registry["acks"] = str(for_registry["acks"])
+    resolved = reg.validate(scope, for_registry, version)
+    for name, (_, default, by_version, _, _) in fallback.items():
+        if name in values and name not in known:
+            raw = str(values[name]) if name == "acks" else values[name]
+            resolved[name] = _parse_fallback(scope, name, raw)
+        elif name not in resolved:
+            resolved[name] = by_version.get(version, default)
+    for (sc, name), allowed in _ENUMS.items():
+        if sc == scope and str(resolved.get(name)) not in allowed:
+            raise ConfigException(name, values.get(name, resolved.get(name)), f"String must be one of: {', '.join(allowed)}")
+    return resolved
+
+
+def resolve_producer(values: dict[str, Any], version: str) -> dict[str, Any]:
+    """The producer's effective configs, with Kafka's idempotence and delivery-timeout rules applied.
+
+    Follows ProducerConfig.postProcessAndValidateIdempotenceConfigs (3.x/4.x): with
+    idempotence on by default, acks != all or retries = 0 silently turn it off; set
+    explicitly, they are ConfigExceptions. More than 5 in flight is refused either way.
+    """
+    cfg = resolve("producer", values, version)
+    acks = str(cfg["acks"]).strip().lower()
+    cfg["acks"] = -1 if acks in ("all", "-1") else int(acks)
+    user_idempotence = "enable.idempotence" in values
+    if cfg["enable.idempotence"]:
+        if cfg["retries"] == 0:
+            if user_idempotence:
+                raise ConfigException("retries", cfg["retries"], "Must set retries to non-zero when using the idempotent producer.")
+            cfg["enable.idempotence"] = False
+        if cfg["acks"] != -1 and cfg["enable.idempotence"]:
+            if user_idempotence:
+                raise ConfigException("acks", values.get("acks", cfg["acks"]),
+                                      "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
+            cfg["enable.idempotence"] = False
+        inflight = cfg["max.in.flight.requests.per.connection"]
+        if cfg["enable.idempotence"] and inflight > 5:
+            raise ConfigException("max.in.flight.requests.per.connection", inflight,
+                                  f"To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5. Current value is {inflight}.")
+    # KafkaProducer.configureDeliveryTimeout: an explicit too-small value is an error,
+    # a defaulted one is raised silently to linger.ms + request.timeout.ms.
+    floor = cfg["linger.ms"] + cfg["request.timeout.ms"]
+    if cfg["delivery.timeout.ms"] < floor:
+        if "delivery.timeout.ms" in values:
+            raise ConfigException("delivery.timeout.ms", cfg["delivery.timeout.ms"],
+                                  "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms")
+        cfg["delivery.timeout.ms"] = floor
+    if cfg["retry.backoff.max.ms"] < cfg["retry.backoff.ms"]:
+        cfg["retry.backoff.max.ms"] = cfg["retry.backoff.ms"]
+    return cfg
+
+
+def resolve_topic(values: dict[str, Any], version: str) -> dict[str, Any]:
+    cfg = resolve("topic", values, version)
+    if isinstance(cfg.get("cleanup.policy"), str):
+        cfg["cleanup.policy"] = [cfg["cleanup.policy"]]
+    return cfg
+
+
+def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
+    return resolve("broker", values, version)

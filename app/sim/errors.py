@@ -1,0 +1,85 @@
+"""Kafka's errors: protocol error codes with their retriable flags, and the client exceptions.
+
+Models ``org.apache.kafka.common.protocol.Errors`` and the client exceptions the
+producer raises; leaves out the error codes the simulator never produces.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from app.configs import ConfigException
+
+__all__ = [
+    "Errors", "KafkaException", "BufferExhaustedException", "TimeoutException",
+    "RecordTooLargeException", "ConfigException", "SpecError",
+]
+
+
+class Errors(Enum):
+    """(code, retriable): the retriable flag is whether the exception extends RetriableException."""
+
+    NONE = (0, False)
+    CORRUPT_MESSAGE = (2, True)
+    UNKNOWN_TOPIC_OR_PARTITION = (3, True)
+    NOT_LEADER_OR_FOLLOWER = (6, True)
+    REQUEST_TIMED_OUT = (7, True)
+    MESSAGE_TOO_LARGE = (10, False)
+    NETWORK_EXCEPTION = (13, True)
+    NOT_ENOUGH_REPLICAS = (19, True)
+    NOT_ENOUGH_REPLICAS_AFTER_APPEND = (20, True)
+    RECORD_LIST_TOO_LARGE = (18, False)
+    INVALID_REQUIRED_ACKS = (21, False)
+    INVALID_PRODUCER_EPOCH = (47, False)
+    TOPIC_AUTHORIZATION_FAILED = (29, False)
+    OUT_OF_ORDER_SEQUENCE_NUMBER = (45, False)
+    DUPLICATE_SEQUENCE_NUMBER = (46, False)
+    UNKNOWN_PRODUCER_ID = (59, False)
+
+    @property
+    def code(self) -> int:
+        return self.value[0]
+
+    @property
+    def retriable(self) -> bool:
+        return self.value[1]
+
+
+class KafkaException(Exception):
+    """A client-side failure of a record, named as Kafka's client names it."""
+
+    error_name = "KafkaException"
+
+
+class BufferExhaustedException(KafkaException):
+    """send() could not get buffer memory within max.block.ms (BufferPool.allocate)."""
+
+    error_name = "BufferExhaustedException"
+
+    def __init__(self, size: int, max_block_ms: int, total_memory: int, pool_available: int) -> None:
+        # Kafka's own wording, BufferPool.allocate.
+        super().__init__(
+            f"Failed to allocate {size} bytes within the configured max blocking time {max_block_ms} ms. "
+            f"Total memory: {total_memory} bytes. Available memory: {pool_available} bytes. "
+            f"Poolable size: {size} bytes"
+        )
+
+
+class TimeoutException(KafkaException):
+    """A batch expired: delivery.timeout.ms passed since its creation (KIP-91)."""
+
+    error_name = "TimeoutException"
+
+
+class RecordTooLargeException(KafkaException):
+    """send() refused a record bigger than max.request.size or buffer.memory."""
+
+    error_name = "RecordTooLargeException"
+
+
+class SpecError(ValueError):
+    """A scenario spec that cannot run; the message names the bad path and value."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)

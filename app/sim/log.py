@@ -1,0 +1,137 @@
+"""A replica's log: record batches with offsets, log end offset, high watermark, epochs.
+
+Models ``kafka.log.UnifiedLog`` with its ``LeaderEpochFileCache`` and producer
+state (``ProducerStateManager``); leaves out segments, indexes, retention,
+compaction and the disk: batches are kept in memory as the bytes the leader wrote.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+#: Kafka keeps the metadata of the last 5 batches per producer for de-duplication
+#: (ProducerStateEntry.NUM_BATCHES_TO_RETAIN), which is why in-flight is capped at 5.
+NUM_BATCHES_TO_RETAIN = 5
+
+
+@dataclass(eq=False, slots=True)
+class LogEntry:
+    """One record batch as stored: the same object is shared by every replica that copied it."""
+
+    base_offset: int
+    last_offset: int
+    epoch: int
+    data: bytes
+    record_ids: list[int]
+    producer_id: int = -1
+    producer_epoch: int = -1
+    base_sequence: int = -1
+    append_ms: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return self.last_offset - self.base_offset + 1
+
+    @property
+    def last_sequence(self) -> int:
+        return self.base_sequence + self.count - 1
+
+
+@dataclass(slots=True)
+class Log:
+    """Batches in offset order; ``log_end_offset`` is the next offset to write."""
+
+    entries: list[LogEntry] = field(default_factory=list)
+    log_end_offset: int = 0
+    high_watermark: int = 0
+    # (leader epoch, start offset), increasing: the LeaderEpochFileCache (KIP-101).
+    epochs: list[tuple[int, int]] = field(default_factory=list)
+    # producer id -> last batches (base_seq, last_seq, base_offset, last_offset, producer_epoch)
+    producers: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
+    size_bytes: int = 0
+
+    def append(self, entry: LogEntry) -> None:
+        if entry.base_offset != self.log_end_offset:
+            raise ValueError(f"offsets must be contiguous: expected {self.log_end_offset}, got {entry.base_offset}")
+        self.entries.append(entry)
+        self.log_end_offset = entry.last_offset + 1
+        self.size_bytes += len(entry.data)
+        if not self.epochs or self.epochs[-1][0] < entry.epoch:
+            self.epochs.append((entry.epoch, entry.base_offset))
+        if entry.producer_id >= 0:
+            self._remember(entry)
+
+    def _remember(self, e: LogEntry) -> None:
+        hist = self.producers.get(e.producer_id)
+        if hist is None:
+            hist = self.producers[e.producer_id] = []
+        hist.append((e.base_sequence, e.last_sequence, e.base_offset, e.last_offset, e.producer_epoch))
+        if len(hist) > NUM_BATCHES_TO_RETAIN:
+            del hist[0]
+
+    def assign_epoch(self, epoch: int) -> None:
+        """A new leader starts ``epoch`` at its log end offset."""
+        if not self.epochs or self.epochs[-1][0] < epoch:
+            self.epochs.append((epoch, self.log_end_offset))
+
+    def end_offset_for_epoch(self, epoch: int) -> int:
+        """The OffsetsForLeaderEpoch answer: where ``epoch`` ended in this log (KIP-101)."""
+        starts = [e for e, _ in self.epochs]
+        i = bisect_right(starts, epoch)
+        return self.epochs[i][1] if i < len(self.epochs) else self.log_end_offset
+
+    def truncate_to(self, offset: int) -> list[LogEntry]:
+        """Drop every batch at or after ``offset``; returns the dropped batches."""
+        if offset >= self.log_end_offset:
+            return []
+        i = len(self.entries)
+        while i > 0 and self.entries[i - 1].base_offset >= offset:
+            i -= 1
+        if i > 0 and self.entries[i - 1].last_offset >= offset:
+            i -= 1  # a batch is never split: truncate to its start
+        dropped = self.entries[i:]
+        del self.entries[i:]
+        self.log_end_offset = self.entries[-1].last_offset + 1 if self.entries else 0
+        self.size_bytes -= sum(len(e.data) for e in dropped)
+        self.high_watermark = min(self.high_watermark, self.log_end_offset)
+        # LeaderEpochFileCache.truncateFromEnd: epochs that start at or past the new end go.
+        while self.epochs and self.epochs[-1][1] >= self.log_end_offset and self.log_end_offset > 0:
+            self.epochs.pop()
+        if self.log_end_offset == 0:
+            self.epochs.clear()
+        self._rebuild_producers()
+        return dropped
+
+    def _rebuild_producers(self) -> None:
+        self.producers = {}
+        for e in self.entries[-NUM_BATCHES_TO_RETAIN * 64:]:
+            if e.producer_id >= 0:
+                self._remember(e)
+
+    def read(self, offset: int, max_bytes: int) -> list[LogEntry]:
+        """Batches from ``offset`` up to ``max_bytes`` (at least one batch), as a fetch reads them."""
+        entries = self.entries
+        if offset >= self.log_end_offset or not entries:
+            return []
+        lo, hi = 0, len(entries)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if entries[mid].last_offset < offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        out: list[LogEntry] = []
+        size = 0
+        for e in entries[lo:]:
+            n = len(e.data)
+            if out and size + n > max_bytes:
+                break
+            out.append(e)
+            size += n
+        return out
+
+    def committed(self) -> list[LogEntry]:
+        """The batches below the high watermark: what a consumer can read."""
+        hw = self.high_watermark
+        return [e for e in self.entries if e.last_offset < hw]

@@ -1,0 +1,87 @@
+"""The network between the producer and the brokers, and between brokers.
+
+Models TCP links as latency plus serialisation at a bandwidth (not a Kafka
+class); leaves out packet loss, congestion control and connection setup.
+Faults: isolate/heal a broker, drop the next N responses a broker sends,
+add latency to everything a broker sends or receives.
+
+Node names: ``"producer"`` for the client, broker ids (ints) for brokers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Hashable
+
+from app.sim.events import Simulation
+
+Node = Hashable
+
+
+class Network:
+    """Per-link latency (ms, one way) and bandwidth (bytes per ms), with faults per broker."""
+
+    def __init__(self, sim: Simulation, latency_ms: float = 1.0, bandwidth_bytes_per_ms: float = 125_000.0) -> None:
+        self.sim = sim
+        self.latency_ms = latency_ms
+        self.bandwidth = bandwidth_bytes_per_ms
+        self._link_latency: dict[tuple[Node, Node], float] = {}
+        self._link_free_at: dict[tuple[Node, Node], float] = {}
+        self.extra_latency: dict[Node, float] = {}
+        self.isolated: set[Node] = set()
+        self.drop_responses: dict[Node, int] = {}
+        self.bytes_sent = 0
+
+    def set_link_latency(self, src: Node, dst: Node, latency_ms: float) -> None:
+        self._link_latency[(src, dst)] = latency_ms
+        self._link_latency[(dst, src)] = latency_ms
+
+    def latency(self, src: Node, dst: Node) -> float:
+        base = self._link_latency.get((src, dst), self.latency_ms)
+        extra = self.extra_latency
+        if extra:
+            base += extra.get(src, 0.0) + extra.get(dst, 0.0)
+        return base
+
+    def reachable(self, src: Node, dst: Node) -> bool:
+        iso = self.isolated
+        return not iso or (src not in iso and dst not in iso)
+
+    def transfer(self, src: Node, dst: Node, size: int, callback: Callable[..., Any], *args: Any) -> tuple[float, float]:
+        """Send ``size`` bytes; ``callback(*args)`` runs at arrival. Returns (send_ms, arrive_ms).
+
+        The link serialises: a message starts when the previous one on the same
+        link has left, then takes size/bandwidth to leave and the latency to arrive.
+        A message to or from an isolated node is lost (arrive_ms is -1).
+        """
+        now = self.sim.now
+        if not self.reachable(src, dst):
+            return now, -1.0
+        key = (src, dst)
+        start = self._link_free_at.get(key, 0.0)
+        if start < now:
+            start = now
+        leave = start + size / self.bandwidth
+        self._link_free_at[key] = leave
+        # Rounded to nanoseconds so that times stay readable and sums do not drift.
+        arrive = round(leave + self.latency(src, dst), 6)
+        self.bytes_sent += size
+        self.sim.at(arrive, self._deliver, src, dst, callback, args)
+        return now, arrive
+
+    def send_time(self, src: Node, dst: Node, size: int) -> float:
+        """How long ``size`` bytes wait for and occupy the link before they leave."""
+        start = max(self._link_free_at.get((src, dst), 0.0), self.sim.now)
+        return start + size / self.bandwidth - self.sim.now
+
+    def _deliver(self, src: Node, dst: Node, callback: Callable[..., Any], args: tuple) -> None:
+        # A partition that starts while a message is on the wire loses it too.
+        if self.reachable(src, dst):
+            callback(*args)
+
+    def take_dropped_response(self, broker: Node) -> bool:
+        """True (and one fewer to drop) when the next response from ``broker`` is to be lost."""
+        n = self.drop_responses.get(broker, 0)
+        if n <= 0:
+            return False
+        self.drop_responses[broker] = n - 1
+        return True

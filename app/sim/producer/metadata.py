@@ -1,0 +1,61 @@
+"""What the producer believes about the cluster: each partition's leader.
+
+Models the client's ``Metadata``/``ProducerMetadata``; leaves out topic discovery
+and per-topic expiry. A refresh takes one round trip to a live broker and copies
+the controller's current view; until then the producer acts on stale leaders.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.sim.producer.producer import KafkaProducer
+
+
+class Metadata:
+    def __init__(self, producer: "KafkaProducer") -> None:
+        self.p = producer
+        self.leaders: list[int] = []
+        self.epochs: list[int] = []
+        self.update_pending = False
+        self.version = 0
+        self.last_refresh_ms = -1e18
+        self.refresh_now()
+
+    def leader(self, partition: int) -> int:
+        return self.leaders[partition]
+
+    def available_partitions(self) -> list[int]:
+        return [p for p, leader in enumerate(self.leaders) if leader >= 0]
+
+    def refresh_now(self) -> None:
+        states = self.p.cluster.controller.partitions
+        self.leaders = [s.leader for s in states]
+        self.epochs = [s.leader_epoch for s in states]
+        self.version += 1
+
+    def request_update(self) -> None:
+        """Ask any reachable live broker; the answer arrives after one round trip (retry.backoff.ms if none answers)."""
+        if self.update_pending:
+            return
+        self.update_pending = True
+        p = self.p
+        live = [b for b in p.cluster.brokers.values() if b.alive and p.network.reachable("producer", b.broker_id)]
+        delay = 2 * p.network.latency("producer", live[0].broker_id) if live else p.cfg["retry.backoff.ms"]
+        # Metadata.timeToNextUpdate: refreshes are at least retry.backoff.ms apart.
+        earliest = self.last_refresh_ms + p.cfg["retry.backoff.ms"] - p.sim.now
+        p.sim.after(max(delay, earliest), self._answer, bool(live))
+
+    def _answer(self, answered: bool) -> None:
+        self.update_pending = False
+        p = self.p
+        if not answered:
+            self.request_update()
+            return
+        before = list(self.leaders)
+        self.refresh_now()
+        self.last_refresh_ms = p.sim.now
+        if self.leaders != before:
+            p.trace.emit(p.sim.now, "metadata.updated", leaders=list(self.leaders))
+        p.sender.wakeup()

@@ -1,0 +1,249 @@
+"""The producer's I/O loop: ready, drain, send, and handle responses, retries and timeouts.
+
+Models ``org.apache.kafka.clients.producer.internals.Sender`` with the part of
+``NetworkClient`` it relies on (in-flight limits per connection, request
+timeouts, disconnects, reconnect backoff); leaves out transactions, batch
+splitting on MESSAGE_TOO_LARGE and epoch bumps beyond resetting a failed
+partition's sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.sim.errors import Errors
+from app.sim.events import Timer
+from app.sim.producer.batch import FinalState, ProducerBatch
+
+if TYPE_CHECKING:
+    from app.sim.producer.producer import KafkaProducer
+
+#: NetworkClient's reconnect.backoff.ms default: how long a refused node is left alone.
+RECONNECT_BACKOFF_MS = 50.0
+#: Errors after which the client refreshes metadata (they mean "ask who leads now").
+_INVALIDATES_METADATA = {Errors.NOT_LEADER_OR_FOLLOWER, Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.NETWORK_EXCEPTION,
+                         Errors.REQUEST_TIMED_OUT}
+
+
+@dataclass(eq=False)
+class ProduceRequest:
+    """A request in flight; it carries its send and receive times for the trace."""
+
+    request_id: int
+    node: int
+    acks: int
+    batches: list[ProducerBatch]
+    send_ms: float
+    arrive_ms: float = -1.0
+    size: int = 0
+    timer: Timer | None = None
+    done: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Sender:
+    """One per producer; ``wakeup(at)`` asks for a pass at time ``at``."""
+
+    def __init__(self, producer: "KafkaProducer") -> None:
+        self.p = producer
+        self.sim = producer.sim
+        cfg = producer.cfg
+        self.max_in_flight: int = cfg["max.in.flight.requests.per.connection"]
+        self.request_timeout_ms: float = cfg["request.timeout.ms"]
+        self.max_request_size: int = cfg["max.request.size"]
+        self.retries: int = cfg["retries"]
+        self.backoff_ms: float = cfg["retry.backoff.ms"]
+        self.backoff_max_ms: float = cfg["retry.backoff.max.ms"]
+        self.delivery_timeout_ms: float = cfg["delivery.timeout.ms"]
+        self.acks: int = cfg["acks"]
+        # max.in.flight 1 guarantees order by muting a partition while its batch is out.
+        self.guarantee_order = self.max_in_flight == 1
+        self.in_flight: dict[int, dict[int, ProduceRequest]] = {}
+        self.blocked_until: dict[int, float] = {}
+        self._next_request_id = 0
+        self._wake_at = float("inf")
+
+    # -- scheduling --------------------------------------------------------------------------
+    def wakeup(self, at: float | None = None) -> None:
+        at = self.sim.now if at is None else max(at, self.sim.now)
+        if at < self._wake_at:
+            self._wake_at = at
+            self.sim.at(at, self._on_wake, at)
+
+    def _on_wake(self, at: float) -> None:
+        if at != self._wake_at:
+            return  # superseded by an earlier wakeup that already ran
+        self._wake_at = float("inf")
+        self.run_once()
+
+    # -- one pass: Sender.sendProducerData ------------------------------------------------------
+    def run_once(self) -> None:
+        now = self.sim.now
+        p = self.p
+        acc = p.accumulator
+        for batch in acc.expired_batches(now):
+            p.fail_batch(batch, "TimeoutException", now, expired=True)
+        self._expire_in_flight(now)
+        ready, next_delay, unknown_leader = acc.ready(now, p.metadata.leader)
+        if unknown_leader:
+            p.metadata.request_update()
+        for node, entries in ready.items():
+            if self.blocked_until.get(node, -1.0) > now:
+                next_delay = min(next_delay, self.blocked_until[node] - now)
+                continue
+            if len(self.in_flight.get(node, ())) >= self.max_in_flight:
+                continue  # a response will wake us
+            for batch, reason in entries:
+                if not batch.reported_ready:
+                    batch.reported_ready = True
+                    p.trace.emit(now, "batch.ready", partition=batch.partition, batch=batch.batch_id, reason=reason,
+                                 records=len(batch.record_ids), attempt=batch.attempts)
+            batches = p.drain(node, now)
+            if batches:
+                self._send(node, batches, now)
+        # Wake for the next linger/backoff expiry or the next delivery timeout.
+        wake = now + max(next_delay, 1e-3)
+        deadline = self._earliest_deadline()
+        if now < deadline < wake:
+            wake = deadline
+        if wake != float("inf"):
+            self.wakeup(wake)
+
+    def _earliest_deadline(self) -> float:
+        best = float("inf")
+        for dq in self.p.accumulator.batches:
+            if dq and dq[0].created_ms < best:
+                best = dq[0].created_ms
+        for reqs in self.in_flight.values():
+            for req in reqs.values():
+                for b in req.batches:
+                    if b.created_ms < best and b.state is FinalState.PENDING:
+                        best = b.created_ms
+        return best + self.delivery_timeout_ms
+
+    def _expire_in_flight(self, now: float) -> None:
+        """Batches in flight past delivery.timeout.ms fail now; a late answer is ignored (Sender.getExpiredInflightBatches)."""
+        limit = self.delivery_timeout_ms
+        for reqs in self.in_flight.values():
+            for req in reqs.values():
+                for b in req.batches:
+                    if b.state is FinalState.PENDING and now - b.created_ms >= limit:
+                        self.p.fail_batch(b, "TimeoutException", now, expired=True)
+
+    def _send(self, node: int, batches: list[ProducerBatch], now: float) -> None:
+        p = self.p
+        self._next_request_id += 1
+        size = 60 + sum(b.size_bytes for b in batches)  # request header + topic/partition framing
+        req = ProduceRequest(self._next_request_id, node, self.acks, batches, now, size=size)
+        for b in batches:
+            b.in_flight = True
+            if self.guarantee_order:
+                p.accumulator.muted.add(b.partition)
+        send_ms, arrive_ms = p.network.transfer("producer", node, size, p.cluster.brokers[node].receive_produce, req)
+        req.arrive_ms = arrive_ms
+        p.metrics.on_request(req, now)
+        p.trace.emit(now, "request.sent", request=req.request_id, broker=node, send_ms=send_ms, arrive_ms=arrive_ms,
+                     bytes=size, acks=self.acks, batches=[[b.partition, b.batch_id, b.record_count] for b in batches])
+        if self.acks == 0:
+            # acks=0: nothing comes back; the batch is done once written to the socket, offset -1.
+            for b in batches:
+                p.complete_batch(b, -1, now)
+            return
+        self.in_flight.setdefault(node, {})[req.request_id] = req
+        req.timer = Timer(self.sim, now + self.request_timeout_ms, self._on_request_timeout, req)
+
+    # -- answers ---------------------------------------------------------------------------
+    def _finish(self, req: ProduceRequest) -> bool:
+        if req.done:
+            return False
+        req.done = True
+        if req.timer is not None:
+            req.timer.cancel()
+        self.in_flight.get(req.node, {}).pop(req.request_id, None)
+        if self.guarantee_order:
+            for b in req.batches:
+                self.p.accumulator.muted.discard(b.partition)
+        return True
+
+    def on_response(self, req: ProduceRequest, results: list[tuple[Errors, int]]) -> None:
+        """The broker's answer arrived: one (error, base offset) per batch, in request order."""
+        if not self._finish(req):
+            return
+        now = self.sim.now
+        p = self.p
+        p.metrics.on_response(req, now)
+        p.trace.emit(now, "ack.received", request=req.request_id, broker=req.node, send_ms=req.send_ms, receive_ms=now,
+                     results=[[b.partition, b.batch_id, e.name, off] for b, (e, off) in zip(req.batches, results)])
+        for batch, (error, base_offset) in zip(req.batches, results):
+            self._complete(batch, error, base_offset, now)
+        self.wakeup()
+
+    def on_disconnect(self, req: ProduceRequest, reason: str) -> None:
+        """The connection broke (refused, or closed on a request timeout): every request on it fails."""
+        now = self.sim.now
+        node = req.node
+        reqs = list(self.in_flight.get(node, {}).values())
+        if req not in reqs:
+            reqs.append(req)
+        self.blocked_until[node] = now + RECONNECT_BACKOFF_MS
+        for r in reqs:
+            if self._finish(r):
+                self.p.trace.emit(now, "request.disconnected", request=r.request_id, broker=node, reason=reason,
+                                  send_ms=r.send_ms, receive_ms=now)
+                for b in r.batches:
+                    self._complete(b, Errors.NETWORK_EXCEPTION, -1, now)
+        self.p.metadata.request_update()
+        self.wakeup()
+
+    def _on_request_timeout(self, req: ProduceRequest) -> None:
+        if not req.done:
+            self.p.trace.emit(self.sim.now, "request.timeout", request=req.request_id, broker=req.node,
+                              send_ms=req.send_ms, timeout_ms=self.request_timeout_ms)
+            self.on_disconnect(req, "request timeout")
+
+    def _complete(self, batch: ProducerBatch, error: Errors, base_offset: int, now: float) -> None:
+        """Sender.completeBatch: succeed, retry, or fail one batch."""
+        if batch.state is not FinalState.PENDING:
+            return  # expired while in flight
+        p = self.p
+        batch.in_flight = False
+        if error is Errors.NONE or error is Errors.DUPLICATE_SEQUENCE_NUMBER:
+            p.complete_batch(batch, base_offset, now)
+            return
+        p.trace.emit(now, "produce.error", partition=batch.partition, batch=batch.batch_id, error=error.name,
+                     code=error.code, attempt=batch.attempts)
+        if error in _INVALIDATES_METADATA:
+            p.metadata.request_update()
+        if self._can_retry(batch, error, now):
+            backoff = self._backoff(batch.attempts)
+            p.trace.emit(now, "record.retried", partition=batch.partition, batch=batch.batch_id, records=len(batch.record_ids),
+                         error=error.name, attempt=batch.attempts + 1, backoff_ms=round(backoff, 3))
+            p.metrics.record_retries += len(batch.record_ids)
+            p.accumulator.reenqueue(batch, now, backoff, p.idempotent)
+            self.wakeup(now + backoff)
+        else:
+            p.fail_batch(batch, error.name, now)
+
+    def _can_retry(self, batch: ProducerBatch, error: Errors, now: float) -> bool:
+        if now - batch.created_ms >= self.delivery_timeout_ms or batch.attempts >= self.retries:
+            return False
+        if self.p.idempotent and batch.producer_epoch != self.p.producer_epoch:
+            return True  # the epoch was bumped under it: re-stamped and re-sent (KIP-360)
+        if error is Errors.OUT_OF_ORDER_SEQUENCE_NUMBER and self.p.idempotent:
+            # TransactionManager.canRetry: a gap caused by an earlier batch that is itself
+            # being retried resolves once that one lands; a gap right after the last ack does not.
+            return batch.base_sequence != self.p.last_acked_sequence.get(batch.partition, -1) + 1
+        return error.retriable
+
+    def _backoff(self, attempts: int) -> float:
+        """retry.backoff.ms doubling per attempt up to retry.backoff.max.ms, +-20% jitter (KIP-580)."""
+        base = self.backoff_ms * (2 ** attempts)
+        if base > self.backoff_max_ms:
+            base = self.backoff_max_ms
+        if self.backoff_max_ms <= self.backoff_ms:
+            return float(self.backoff_ms)  # before KIP-580: a constant backoff
+        return base * (0.8 + 0.4 * self.sim.rng.random())
+
+    def in_flight_count(self) -> int:
+        return sum(len(r) for r in self.in_flight.values())

@@ -1,0 +1,126 @@
+"""How fast the simulator runs, as ratios measured in one run on this machine (issue 3).
+
+1. Against a real client: 500,000 records (100-byte JSON over 100 keys, lz4, acks=all,
+   3 brokers, RF 3, 6 partitions) through the simulator, and through confluent-kafka
+   (librdkafka) to its mock cluster. Ratio = simulated records per wall second / librdkafka's.
+2. Against the physical floor: 1 KB JSON at 50,000 records/s for 10 simulated seconds, lz4:
+   times faster than real time, peak memory, and wall time / the codec-alone floor
+   (bench/floor.py).
+
+A benchmark, not a test: it prints figures and never fails.
+Part 2 runs first, so that the peak resident size it reports is its own. The machine's load
+average is printed too: on a shared machine the ratios move with it.
+Run: ``.venv/bin/python -m bench.sim_throughput`` (``--quick`` for a tenth of the records).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.sim import parse_spec, run_scenario  # noqa: E402
+from app.sim.payloads import make_payload_generator  # noqa: E402
+from bench.floor import floor_seconds  # noqa: E402
+
+
+def client_spec(records: int) -> dict:
+    return {
+        "kafka_version": "4.0",
+        "cluster": {"brokers": 3, "racks": ["az-a", "az-b", "az-c"]},
+        "topic": {"name": "bench", "partitions": 6, "replication.factor": 3, "min.insync.replicas": 2},
+        "producer": {"acks": "all", "compression.type": "lz4", "linger.ms": 5},
+        # As fast as a client loop would offer them: half a million a second.
+        "workload": {"records_per_sec": 500_000, "keys": 100, "value": "json", "value_bytes": 100, "records": records},
+        "duration_ms": records / 500,
+        "settle_ms": 200,
+        "trace": {"records": False},
+    }
+
+
+def run_sim(spec: dict) -> tuple[float, dict]:
+    parse_spec(spec)  # loads the config registry once, outside the timing
+    start = time.perf_counter()
+    result = run_scenario(spec, seed=1)
+    return time.perf_counter() - start, result.ledger
+
+
+def run_librdkafka(records: int) -> float | None:
+    try:
+        from confluent_kafka import Producer
+        from confluent_kafka.admin import AdminClient, NewTopic
+    except ImportError:
+        return None
+    conf = {"test.mock.num.brokers": 3, "acks": "all", "compression.type": "lz4", "linger.ms": 5,
+            "partitioner": "murmur2_random", "log_level": 0}
+    producer = Producer(conf)
+    # The mock cluster auto-creates a produced-to topic (with 4 partitions); its admin API has
+    # no controller to create a 6-partition one, so the client's partition count differs here.
+    producer.list_topics("bench", timeout=10)
+    rng = random.Random(1)
+    values = make_payload_generator("json", 100, rng).batch(records)
+    keys = [f"key-{i}".encode() for i in range(100)]
+    chosen = rng.choices(keys, k=records)
+    produce, poll = producer.produce, producer.poll
+    start = time.perf_counter()
+    for key, value in zip(chosen, values):
+        while True:
+            try:
+                produce("bench", value, key)
+                break
+            except BufferError:
+                poll(0.001)
+        poll(0)
+    producer.flush(60)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+
+    rate, seconds = 50_000, 10.0 / scale
+    n = int(rate * seconds)
+    spec = {
+        "cluster": {"brokers": 3, "racks": ["az-a", "az-b", "az-c"]},
+        "topic": {"name": "floor", "partitions": 6, "replication.factor": 3, "min.insync.replicas": 2},
+        "producer": {"acks": "all", "compression.type": "lz4", "linger.ms": 5},
+        "workload": {"records_per_sec": rate, "keys": 100, "value": "json", "value_bytes": 1024},
+        "duration_ms": seconds * 1000, "settle_ms": 200, "trace": {"records": False},
+    }
+    # Part 2 (against the floor) runs first, so the process's peak resident size is its own.
+    wall, ledger = run_sim(spec)
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    values = make_payload_generator("json", 1024, random.Random(1)).batch(n)
+    floor = floor_seconds(values, "lz4", 16384)
+    print(f"2. {n:,} records of 1 KB JSON at {rate:,}/s for {seconds:g} s simulated, lz4")
+    print(f"   simulator:   {wall:.2f} s wall = {seconds / wall:.1f}x faster than real time "
+          f"(acked {ledger['acked']:,})")
+    print(f"   peak memory: {maxrss_mb:.0f} MB resident (getrusage maxrss, interpreter included)")
+    print(f"   floor (lz4 alone on the same records): {floor:.2f} s")
+    print(f"   ratio simulator / floor: {wall / floor:.2f}  (target <= 2.0)")
+
+    records = 500_000 // scale
+    sim_wall, ledger = run_sim(client_spec(records))
+    sim_rate = records / sim_wall
+    print(f"1. {records:,} records, 100 B JSON, 100 keys, lz4, acks=all, 3 brokers, RF 3, 6 partitions")
+    print(f"   simulator:   {sim_wall:.2f} s wall, {sim_rate:,.0f} simulated records/s (acked {ledger['acked']:,})")
+    rdk = run_librdkafka(records)
+    if rdk is None:
+        print("   librdkafka:  confluent-kafka not installed")
+    else:
+        print(f"   librdkafka:  {rdk:.2f} s wall, {records / rdk:,.0f} records/s (mock cluster, 3 brokers, auto-created topic)")
+        print(f"   ratio simulator / librdkafka: {sim_rate / (records / rdk):.2f}  (target >= 1.0)")
+
+
+if __name__ == "__main__":
+    main()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
