@@ -10,7 +10,9 @@ from app.configs import registry
 from app.course.lessons import load_course
 from app.course.search import build_index
 from app.settings import Settings
-from app.web import api, errors, health, pages
+from app.live import LABS
+from app.live.registry import SessionRegistry
+from app.web import api, errors, health, live, pages
 from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import make_templates
 
@@ -25,16 +27,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The interactive API docs load their scripts from a CDN; the course must work offline.
     app = FastAPI(title="Brokerlab", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     course = load_course(settings.content_dir)
+    for lesson in course:
+        if lesson.meta.lab is not None and lesson.meta.lab not in LABS:
+            raise ValueError(f"lesson {lesson.slug}: lab {lesson.meta.lab!r} does not exist; labs: {', '.join(LABS)}")
     app.state.settings = settings
     app.state.course = course
     app.state.registry = registry()
     app.state.search_index = build_index(course, app.state.registry)
     app.state.templates = make_templates(settings.templates_dir)
+    app.state.lab_sessions = SessionRegistry(settings.lab_max_sessions)
+    app.state.templates.env.globals["labs"] = LABS
 
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(health.router)
+    app.include_router(live.router)
     errors.install(app)
     return app

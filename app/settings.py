@@ -22,3 +22,17 @@ class Settings(BaseSettings):
     content_dir: Path = CONTENT_DIR
     templates_dir: Path = TEMPLATES_DIR
     static_dir: Path = STATIC_DIR
+
+    # -- live labs (docs/protocol.md) -----------------------------------------------------------
+    #: Lab sessions (websockets) open at once on this server; one more is refused with "too_many_sessions".
+    lab_max_sessions: int = Field(default=16, ge=1)
+    #: Control messages a session may send per second (acks excepted); more get "rate_limited".
+    lab_messages_per_sec: float = Field(default=30.0, gt=0)
+    #: Trace events a session's simulation may produce per wall second; past it the run slows down.
+    lab_events_per_sec: int = Field(default=20_000, ge=1)
+    #: A session with no control message (acks do not count) for this long is closed.
+    lab_idle_seconds: float = Field(default=1800.0, gt=0)
+    #: Frames a second a session sends at most.
+    lab_frames_per_sec: float = Field(default=30.0, gt=0, le=60)
+    #: Origins besides the server's own that may open a lab websocket (e.g. "https://course.example").
+    lab_allowed_origins: list[str] = Field(default_factory=list)

@@ -35,6 +35,8 @@ class FrontMatter(BaseModel):
     self_check: list[SelfCheckItem] = Field(min_length=2, max_length=4)
     #: Slugs of lessons this one points to (the AWS and Kafka tracks meet here).
     related: list[str] = Field(default_factory=list)
+    #: The live lab shown as the lesson's last slide: a name in app.live.LABS ("acks").
+    lab: str | None = Field(default=None, pattern=r"^[a-z]+(-[a-z]+)*$")
 
     @field_validator("configs")
     @classmethod

@@ -196,6 +196,11 @@ def drain_events(sc: Scenario) -> list[dict[str, Any]]:
     return events
 
 
+def ledger_now(sc: Scenario) -> dict[str, Any]:
+    """The ledger's audit now: acked, failed, lost, duplicated, reordered (see app/sim/ledger.py)."""
+    return sc.ledger.summary(sc.cluster)
+
+
 def brokers_view(sc: Scenario) -> list[dict[str, Any]]:
     """Per broker: alive, fenced by the controller, cut off by the network."""
     c = sc.cluster
@@ -236,5 +241,5 @@ def buffer_view(sc: Scenario) -> dict[str, Any]:
     }
 
 
-__all__ = ["FAULTS", "PRODUCE_FAULTS", "produce_fault", "ConfigException", "alter_topic_config", "brokers_view", "drain_events", "inject_fault",
+__all__ = ["FAULTS", "PRODUCE_FAULTS", "produce_fault", "ConfigException", "alter_topic_config", "brokers_view", "drain_events", "inject_fault", "ledger_now",
            "replace_producer", "run_until", "snapshot", "step_next", "SLOW_FAULTS", "SLOW_BROKER_MS", "buffer_view"]

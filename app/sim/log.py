@@ -123,7 +123,8 @@ class Log:
                 hi = mid
         out: list[LogEntry] = []
         size = 0
-        for e in entries[lo:]:
+        for i in range(lo, len(entries)):  # no copy of the log's tail: a fetch stops after max_bytes
+            e = entries[i]
             n = len(e.data)
             if out and size + n > max_bytes:
                 break

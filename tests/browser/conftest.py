@@ -51,7 +51,7 @@ def server() -> Iterator[Server]:
     # Settings() reads BROKERLAB_CONTENT_DIR, so the suite can be pointed at other lessons.
     app = create_app(Settings())
     port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"))
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="off"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import glob
-import os
 import random
 import warnings
 from collections.abc import Iterator
@@ -22,6 +19,7 @@ from app.sim.murmur2 import (
     partition_for_key,
     to_positive,
 )
+from bench.mock_cluster import MockCluster, find_librdkafka
 
 with warnings.catch_warnings():
     # kafka-python 3.0 reads its protocol schemas with importlib.resources
@@ -130,58 +128,21 @@ def test_clients_disagree_on_some_keys() -> None:
 # --- librdkafka (confluent-kafka) as an oracle ------------------------------
 #
 # The mock cluster auto-creates topics with 4 partitions and its controller id
-# is not a broker, so AdminClient.create_topics times out.  Instead the
-# librdkafka bundled with confluent-kafka is loaded with ctypes, a mock cluster
-# is created from C with topics of the partition counts wanted, and a normal
-# Python Producer connects to its bootstrap servers.
+# is not a broker, so AdminClient.create_topics times out.  Instead
+# bench/mock_cluster.py (shared with the benchmark) starts one from C with
+# topics of the partition counts wanted, and a normal Python Producer connects
+# to its bootstrap servers.
 
 PARTITION_COUNTS = (1, 3, 7, 100)
 
 
-class _MockCluster:
-    def __init__(self, lib: ctypes.CDLL) -> None:
-        self._lib = lib
-        lib.rd_kafka_conf_new.restype = ctypes.c_void_p
-        lib.rd_kafka_conf_set.restype = ctypes.c_int
-        lib.rd_kafka_new.restype = ctypes.c_void_p
-        lib.rd_kafka_new.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
-        lib.rd_kafka_destroy.argtypes = [ctypes.c_void_p]
-        lib.rd_kafka_mock_cluster_new.restype = ctypes.c_void_p
-        lib.rd_kafka_mock_cluster_new.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        lib.rd_kafka_mock_cluster_destroy.argtypes = [ctypes.c_void_p]
-        lib.rd_kafka_mock_topic_create.restype = ctypes.c_int
-        lib.rd_kafka_mock_topic_create.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
-        lib.rd_kafka_mock_cluster_bootstraps.restype = ctypes.c_char_p
-        lib.rd_kafka_mock_cluster_bootstraps.argtypes = [ctypes.c_void_p]
-        lib.rd_kafka_conf_set.argtypes = [
-            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
-        ]
-        errstr = ctypes.create_string_buffer(512)
-        conf = lib.rd_kafka_conf_new()
-        # This handle only hosts the mock cluster: silence its "no bootstrap.servers" warning.
-        lib.rd_kafka_conf_set(conf, b"log_level", b"3", errstr, len(errstr))
-        self._rk = lib.rd_kafka_new(0, conf, errstr, len(errstr))  # 0 = producer
-        assert self._rk, errstr.value
-        self._cluster = lib.rd_kafka_mock_cluster_new(self._rk, 3)
-        assert self._cluster
-        self.bootstrap_servers = lib.rd_kafka_mock_cluster_bootstraps(self._cluster).decode()
-
-    def create_topic(self, name: str, partitions: int) -> None:
-        assert self._lib.rd_kafka_mock_topic_create(self._cluster, name.encode(), partitions, 1) == 0
-
-    def close(self) -> None:
-        self._lib.rd_kafka_mock_cluster_destroy(self._cluster)
-        self._lib.rd_kafka_destroy(self._rk)
-
-
 @pytest.fixture(scope="module")
-def mock_cluster() -> Iterator[_MockCluster]:
-    confluent_kafka = pytest.importorskip("confluent_kafka")
-    libs = os.path.join(os.path.dirname(confluent_kafka.__file__), os.pardir, "confluent_kafka.libs")
-    found = glob.glob(os.path.join(libs, "librdkafka*.so*"))
-    if not found:
+def mock_cluster() -> Iterator[MockCluster]:
+    pytest.importorskip("confluent_kafka")
+    lib = find_librdkafka()
+    if lib is None:
         pytest.skip("confluent-kafka wheel without a bundled librdkafka (needed for its mock cluster API)")
-    cluster = _MockCluster(ctypes.CDLL(found[0]))
+    cluster = MockCluster(lib, brokers=3)
     for n in PARTITION_COUNTS:
         cluster.create_topic(f"p{n}", n)
     yield cluster
@@ -211,14 +172,14 @@ def _oracle_keys() -> list[bytes]:
     return keys + [f"order-{i}".encode() for i in range(500)] + [b""]
 
 
-def test_librdkafka_murmur2_random_agrees(mock_cluster: _MockCluster) -> None:
+def test_librdkafka_murmur2_random_agrees(mock_cluster: MockCluster) -> None:
     keys = _oracle_keys()
     delivered = _delivered_partitions(mock_cluster.bootstrap_servers, "murmur2_random", keys)
     assert len(delivered) == len(keys) * len(PARTITION_COUNTS)
     assert [p for _, n, p in delivered] == [partition_for_key(k, n) for k, n, _ in delivered]
 
 
-def test_librdkafka_consistent_agrees(mock_cluster: _MockCluster) -> None:
+def test_librdkafka_consistent_agrees(mock_cluster: MockCluster) -> None:
     keys = _oracle_keys()
     delivered = _delivered_partitions(mock_cluster.bootstrap_servers, "consistent", keys)
     assert len(delivered) == len(keys) * len(PARTITION_COUNTS)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import glob
-import os
 import random
 import socket
 import struct
@@ -30,6 +27,7 @@ from app.sim.records import (
     record_size_in_bytes,
     with_base_offset,
 )
+from bench.mock_cluster import MockCluster, find_librdkafka
 
 with warnings.catch_warnings():
     # kafka-python 3.0 reads its protocol schemas with importlib.resources
@@ -405,8 +403,8 @@ def test_overhead_constant() -> None:
 # --- librdkafka (confluent-kafka) as an oracle ------------------------------
 #
 # A librdkafka mock cluster is created through the C API of the librdkafka that
-# confluent-kafka bundles (the Python API cannot size topics; the same helper
-# sits in test_murmur2.py, and belongs in a shared conftest).  Our batches go in
+# confluent-kafka bundles (the Python API cannot size topics; bench/mock_cluster.py
+# holds the helper, shared with test_murmur2.py and the benchmark).  Our batches go in
 # with a hand-written ProduceRequest v3 and are read back by a real
 # confluent-kafka Consumer with check.crcs; batches written by a real
 # confluent-kafka Producer come out with a hand-written FetchRequest v4 and are
@@ -416,33 +414,15 @@ def test_overhead_constant() -> None:
 class _Broker:
     """A 1-broker librdkafka mock cluster and a raw Kafka-protocol connection to it."""
 
-    def __init__(self, lib: ctypes.CDLL) -> None:
-        lib.rd_kafka_conf_new.restype = ctypes.c_void_p
-        lib.rd_kafka_conf_set.restype = ctypes.c_int
-        lib.rd_kafka_conf_set.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
-                                          ctypes.c_size_t]
-        lib.rd_kafka_new.restype = ctypes.c_void_p
-        lib.rd_kafka_new.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
-        lib.rd_kafka_destroy.argtypes = [ctypes.c_void_p]
-        lib.rd_kafka_mock_cluster_new.restype = ctypes.c_void_p
-        lib.rd_kafka_mock_cluster_new.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        lib.rd_kafka_mock_cluster_destroy.argtypes = [ctypes.c_void_p]
-        lib.rd_kafka_mock_topic_create.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
-        lib.rd_kafka_mock_cluster_bootstraps.restype = ctypes.c_char_p
-        lib.rd_kafka_mock_cluster_bootstraps.argtypes = [ctypes.c_void_p]
-        self._lib = lib
-        errstr = ctypes.create_string_buffer(512)
-        conf = lib.rd_kafka_conf_new()
-        lib.rd_kafka_conf_set(conf, b"log_level", b"3", errstr, len(errstr))
-        self._rk = lib.rd_kafka_new(0, conf, errstr, len(errstr))
-        self._cluster = lib.rd_kafka_mock_cluster_new(self._rk, 1)
-        self.bootstrap_servers = lib.rd_kafka_mock_cluster_bootstraps(self._cluster).decode()
+    def __init__(self, cluster: MockCluster) -> None:
+        self._cluster = cluster
+        self.bootstrap_servers = cluster.bootstrap_servers
         host, port = self.bootstrap_servers.split(":")
         self._sock = socket.create_connection((host, int(port)), timeout=10)
         self._correlation_id = 0
 
     def create_topic(self, name: str) -> None:
-        assert self._lib.rd_kafka_mock_topic_create(self._cluster, name.encode(), 1, 1) == 0
+        self._cluster.create_topic(name, 1)
 
     def _call(self, api_key: int, version: int, body: bytes) -> bytes:
         self._correlation_id += 1
@@ -487,18 +467,16 @@ class _Broker:
 
     def close(self) -> None:
         self._sock.close()
-        self._lib.rd_kafka_mock_cluster_destroy(self._cluster)
-        self._lib.rd_kafka_destroy(self._rk)
+        self._cluster.close()
 
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[_Broker]:
-    confluent_kafka = pytest.importorskip("confluent_kafka")
-    libs = os.path.join(os.path.dirname(confluent_kafka.__file__), os.pardir, "confluent_kafka.libs")
-    found = glob.glob(os.path.join(libs, "librdkafka*.so*"))
-    if not found:
+    pytest.importorskip("confluent_kafka")
+    lib = find_librdkafka()
+    if lib is None:
         pytest.skip("confluent-kafka wheel without a bundled librdkafka (needed for its mock cluster API)")
-    mock = _Broker(ctypes.CDLL(found[0]))
+    mock = _Broker(MockCluster(lib, brokers=1))
     yield mock
     mock.close()
 

@@ -11,6 +11,8 @@ blocking and trace events happen in the same order.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from app.sim.varint import VARINT_SIZES, varint_size
@@ -40,75 +42,112 @@ def send_keyed_run(
         parts = list(map(keyed.partition, keys))  # murmur2 is pure: computing it early changes nothing
     sizes = VARINT_SIZES
     key_sizes = {k: sizes[len(k) + 1] + len(k) for k in set(keys)}
-    kv_sizes = [key_sizes[k] + sizes[len(v) + 1] + len(v) for k, v in zip(keys, values)]
+    kv_sizes = [key_sizes[k] + sizes[n + 1] + n for k, n in zip(keys, map(len, values))]
+    # Each partition's records in send order: sorted() is stable.
+    order = sorted(range(n), key=parts.__getitem__)
+    count_p = producer.num_partitions
+    bounds = [bisect_left(order, p, key=parts.__getitem__) for p in range(count_p + 1)]
 
     open_batch = producer.accumulator.open_batch
-    count_p = producer.num_partitions
     batches: list[ProducerBatch | None] = [None] * count_p
-    counts = [-1] * count_p  # records in the open batch; -1: none open, the next record goes the slow way
-    used = [0] * count_p  # its uncompressed record bytes
-    rooms = [0] * count_p  # write limit - 61
-    factors: list[float | None] = [None] * count_p  # estimated ratio * 1.05, None without a codec
-    fixed = [0] * count_p  # attributes + timestamp delta varint + header count
-    pending: list[list[int]] = [[] for _ in range(count_p)]
-    added = [0] * count_p
+    ptr = bounds[:count_p]  # next record of each partition not yet handed over (a position in order)
+    fit = [0] * count_p  # how many from ptr on fit the open batch, in a row
+    # Uncompressed record bytes of the open batch before and after each of those records.
+    used: list[list[int]] = [[] for _ in range(count_p)]
+    nxt = [n] * count_p  # send position of the partition's first record that does not fit (n: none)
 
-    def load(p: int) -> None:
+    def scan(p: int) -> None:
+        """How many of partition p's next records fit its open batch, as try_append decides."""
+        start, end = ptr[p], bounds[p + 1]
         batch = open_batch[p]
         state = batch.builder.bulk_state(ts) if batch is not None and batch.data is None else None
-        if state is None:
-            batches[p], counts[p] = None, -1
-            return
         batches[p] = batch
-        counts[p], used[p], rooms[p], factor, fixed[p] = state
-        factors[p] = factor if factor else None
-
-    def flush(p: int) -> None:
-        idx = pending[p]
-        if idx:
-            batch = batches[p]
-            assert batch is not None
-            batch.builder.extend_sized(ts, [keys[i] for i in idx], [values[i] for i in idx], added[p])
-            batch.record_ids.extend([first_rid + i for i in idx])
-            pending[p] = []
-            added[p] = 0
-
-    for p in range(count_p):
-        load(p)
-    send = producer._send_one
-    for i in range(n):
-        p = parts[i]
-        c = counts[p]
-        if c > 0:
-            body = kv_sizes[i] + fixed[p] + (1 if c < 64 else 2 if c < 8192 else varint_size(c))
+        if state is None or start == end or state[0] == 0:
+            fit[p] = 0
+            used[p] = []
+            nxt[p] = order[start] if start < end else n
+            return
+        c, u, room_base, r, fixed = state
+        cum = [u]
+        append = cum.append
+        j = start
+        stretched = 0
+        while j < end:
+            band = 1 if c < 64 else 2 if c < 8192 else 3
+            if band != stretched and band < 3 and room_base < 16_000_000:
+                stretched = band
+                # While the offset delta stays below 64 its varint takes one byte (band 1), from 64
+                # to 8191 two (band 2); for bodies of 64..8191 bytes the length varint takes two.
+                # So in a band a record's size is its key and value sizes + fixed + band + 2, and
+                # the running totals come from accumulate().  Every record whose total before it
+                # is at most ``certain`` fits for sure (6 bytes of margin where _fits needs 4, so
+                # the float products cannot tip it); the per-record rule takes over after them.
+                seg = list(map(kv_sizes.__getitem__, order[j : min(end, j + (64 if band == 1 else 8192) - c)]))
+                add = fixed + band + 2
+                low, high = min(seg) + add, max(seg) + add
+                if low >= 66 and high < 8194:
+                    certain = (room_base - high - 6) / r if r else room_base - high
+                    totals = list(accumulate(map(add.__add__, seg), initial=u))
+                    t = bisect_right(totals, certain, 0, len(seg))
+                    if t:
+                        cum.extend(totals[1 : t + 1])
+                        c += t
+                        u = totals[t]
+                        j += t
+                        continue
+            body = kv_sizes[order[j]] + fixed + (1 if c < 64 else 2 if c < 8192 else varint_size(c))
             size = body + (1 if body < 64 else 2 if body < 8192 else varint_size(body))
-            u = used[p]
-            room = rooms[p] - size
-            r = factors[p]
-            if r is None:
-                fits = room >= u
+            room = room_base - size
+            if not r:
+                if room < u:
+                    break
             else:
                 # BatchBuilder._fits: a double is within 2e-7 of Java's float products,
                 # so only a near tie needs the exact float path.
                 a = u * r
-                if a < 16_000_000 and room - a > 4:
-                    fits = True
-                elif a < 16_000_000 and room - a < -4:
-                    fits = False
-                else:
-                    fits = batches[p].builder.fits_uncompressed(size, u)  # type: ignore[union-attr]
-            if fits:
-                counts[p] = c + 1
-                used[p] = u + size
-                added[p] += size
-                pending[p].append(i)
-                continue
-        flush(p)
+                if a >= 16_000_000 or -4 <= room - a <= 4:
+                    if not batch.builder.fits_uncompressed(size, u):  # type: ignore[union-attr]
+                        break
+                elif room - a < -4:
+                    break
+            c += 1
+            u += size
+            append(u)
+            j += 1
+        fit[p] = j - start
+        used[p] = cum
+        nxt[p] = order[j] if j < end else n
+
+    def hand_over(p: int, upto: int) -> None:
+        """Append partition p's fitting records sent before position ``upto``."""
+        start, k = ptr[p], fit[p]
+        m = bisect_left(order, upto, start, start + k) - start if k else 0
+        if not m:
+            return
+        idx = order[start : start + m]
+        cum = used[p]
+        batch = batches[p]
+        assert batch is not None
+        batch.builder.extend_sized(ts, list(map(keys.__getitem__, idx)), list(map(values.__getitem__, idx)),
+                                   cum[m] - cum[0])
+        batch.record_ids.extend(map(first_rid.__add__, idx))
+        ptr[p] = start + m
+        fit[p] = k - m
+        used[p] = cum[m:]
+
+    for p in range(count_p):
+        scan(p)
+    send = producer._send_one
+    while True:
+        i = min(nxt)
+        for p in range(count_p):
+            if fit[p] and order[ptr[p]] < i:
+                hand_over(p, i)
+        if i == n:
+            return n
+        # Record i starts a new batch (or meets a closed one): the one-record path, in send order.
+        p = parts[i]
+        ptr[p] += 1
         if not send(first_rid + i, keys[i], values[i], ts, now, False):
-            for q in range(count_p):
-                flush(q)
             return i + 1
-        load(p)
-    for q in range(count_p):
-        flush(q)
-    return n
+        scan(p)

@@ -1,0 +1,129 @@
+"""The labs: each one a preset scenario, the settings its page may change, and the faults it may inject.
+
+A lab is data. ``LABS`` maps the name in ``data-lab="..."`` (and in /ws/labs/{name})
+to its ``Lab``; docs/labs.md says how to add one.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from app.live.protocol import ProtocolError
+
+
+class Scope(str, Enum):
+    """Where a setting lives in Kafka, which decides how a change takes effect."""
+
+    #: A producer config: Kafka reads it once, so a change means a new KafkaProducer.
+    PRODUCER = "producer"
+    #: A dynamic topic config (kafka-configs --alter): in force for the next request.
+    TOPIC = "topic"
+    #: Fixed when the topic is created (replication.factor): a change creates the topic again and restarts the run.
+    CREATION = "creation"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One control on the page: a Kafka key, its scope, and the values the lab offers."""
+
+    name: str
+    scope: Scope
+    label: str
+    choices: tuple[str, ...] | None = None
+    low: int | None = None
+    high: int | None = None
+
+    def check(self, value: Any) -> Any:
+        """The value as the lab stores it, or a ProtocolError naming the setting and the valid values."""
+        if self.choices is not None:
+            text = str(value).lower() if not isinstance(value, bool) else None
+            if text not in self.choices:
+                raise ProtocolError("bad_value", f"{self.name} must be one of {', '.join(self.choices)}; got {value!r}", "set_config")
+            return text
+        if isinstance(value, bool) or not isinstance(value, int) or not (self.low <= value <= self.high):  # type: ignore[operator]
+            raise ProtocolError("bad_value", f"{self.name} must be an integer from {self.low} to {self.high}; got {value!r}",
+                                "set_config")
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "scope": self.scope.value, "label": self.label, "choices": self.choices,
+                "low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
+class Lab:
+    """A lab's server side: the spec it runs, what the learner may change, and how it starts."""
+
+    name: str
+    title: str
+    base_spec: dict[str, Any]
+    settings: tuple[Setting, ...]
+    preset: dict[str, Any]
+    seed: int = 1
+    faults: tuple[str, ...] = ()
+    #: Virtual ms per wall ms at the start: slow enough to follow single records.
+    speed: float = 0.05
+    notes: dict[str, str] = field(default_factory=dict)
+    #: Optional: called with each new Scenario (before replay); returns a function giving ``frame["lab"]``,
+    #: the lab's own view of the run (the batching lab's accumulator, latency percentiles).
+    view: Any = None
+
+    def setting(self, name: str) -> Setting:
+        for s in self.settings:
+            if s.name == name:
+                return s
+        raise ProtocolError("bad_value", f"{self.name} lab has no setting {name!r}; it has: "
+                            f"{', '.join(s.name for s in self.settings)}", "set_config")
+
+    @property
+    def broker_count(self) -> int:
+        return int(self.base_spec.get("cluster", {}).get("brokers", 3))
+
+    def check_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Preset values with ``values`` on top, each checked."""
+        out = dict(self.preset)
+        for name, value in values.items():
+            out[name] = self.setting(name).check(value)
+        return out
+
+    def producer_configs(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The producer configs as a user writes them: the base spec's plus the lab's producer settings."""
+        out = dict(self.base_spec.get("producer", {}))
+        out.update({s.name: values[s.name] for s in self.settings if s.scope is Scope.PRODUCER and s.name in values})
+        return out
+
+    def build_spec(self, values: dict[str, Any]) -> dict[str, Any]:
+        spec = copy.deepcopy(self.base_spec)
+        spec["producer"] = self.producer_configs(values)
+        topic = spec.setdefault("topic", {})
+        for s in self.settings:
+            if s.scope is not Scope.PRODUCER and s.name in values:
+                topic[s.name] = values[s.name]
+        return spec
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "settings": [s.describe() for s in self.settings],
+                "preset": self.preset, "seed": self.seed, "faults": list(self.faults), "brokers": self.broker_count,
+                "speed": self.speed}
+
+
+def _registry() -> dict[str, Lab]:
+    from app.live.labs.acks import ACKS
+    from app.live.labs.batching import BATCHING
+    from app.live.labs.compression import COMPRESSION
+    from app.live.labs.throughput import THROUGHPUT
+    from app.live.labs.buffer import BUFFER
+    from app.live.labs.idempotence import IDEMPOTENCE
+    from app.live.labs.partitioning import PARTITIONING
+    from app.live.labs.retries import RETRIES
+    from app.live.labs.safe_producer import SAFE_PRODUCER
+
+    return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING, SAFE_PRODUCER)}
+
+
+LABS: dict[str, Lab] = _registry()
+
+__all__ = ["LABS", "Lab", "Scope", "Setting"]

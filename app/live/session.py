@@ -1,0 +1,396 @@
+"""One lab session: a Scenario paced in wall time, driven by control messages, replayable from its log.
+
+Not a Kafka class. The simulator reads no clock; this class is told the wall time
+(``wall_ms``) by its caller and advances virtual time by ``speed`` virtual ms per
+wall ms. Every control that changes the run is written to the log with the virtual
+time it was applied at; the seed, the start settings and that log rebuild the run
+exactly, which is how seek and shared links work (docs/protocol.md, "Replay").
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from app.configs import ConfigException
+from app.live.labs import Lab, Scope
+from app.live.outbox import Outbox
+from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
+from app.sim import Scenario, SpecError, control
+
+MIN_SPEED = 0.001
+MAX_SPEED = 1.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-session limits; app.settings.Settings holds the server's values."""
+
+    #: Trace events a session may produce per wall second; past it the run slows down (``throttled``).
+    events_per_sec: int = 20_000
+    #: Control messages per wall second (a token bucket that holds ``message_burst``).
+    messages_per_sec: float = 30.0
+    message_burst: int = 60
+    #: Events one pending frame keeps in detail; more are counted and dropped.
+    detail_cap: int = 500
+    #: Frames sent and not yet acknowledged by the page.
+    window: int = 2
+    #: Controls a run's log may hold (a link carries them all).
+    max_log: int = 500
+    #: How often (wall ms) the ledger is audited while the run plays; it walks every record.
+    ledger_every_ms: float = 250.0
+    #: The most wall time one tick makes up for (None: all of it). When the machine is slower
+    #: than the chosen speed, a tick that ran long would otherwise ask the next one to catch up
+    #: on all of it, which runs longer still: the run falls behind instead (``throttled``) and
+    #: stays live. The websocket sets it; tests that jump the wall clock leave it off.
+    max_tick_ms: float | None = None
+
+
+class Playback(str, Enum):
+    PLAYING = "playing"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+def _round(t: float) -> float:
+    return round(float(t), 3)
+
+
+class LabSession:
+    """The run of one lab for one page. ``receive`` takes a message, ``tick`` the wall clock, ``next_frame`` the output."""
+
+    def __init__(self, lab: Lab, limits: Limits | None = None, wall_ms: float = 0.0) -> None:
+        self.lab = lab
+        self.limits = limits or Limits()
+        self.outbox = Outbox(self.limits.detail_cap, self.limits.window)
+        self.speed = lab.speed
+        self.paused = False
+        self.throttled = False
+        self._wall = wall_ms
+        self._window_start = wall_ms
+        self._window_events = 0
+        self._tokens = float(self.limits.message_burst)
+        self._token_wall = wall_ms
+        self.last_control_wall = wall_ms
+        self._ledger: dict[str, Any] | None = None
+        self._ledger_wall = -1e18
+        self._ledger_cost_ms = 0.0
+        self._link_dirty = True
+        self._load(lab.seed, dict(lab.preset), [])
+
+    # -- building and replaying runs -----------------------------------------------------------
+    def _load(self, seed: int, start: dict[str, Any], log: list[list[Any]], until: float = 0.0) -> None:
+        """A fresh Scenario from seed + start settings, with ``log`` replayed up to virtual time ``until``."""
+        self.seed = seed
+        self.start = dict(start)
+        self.values = dict(start)
+        self.log = log
+        self.cursor = 0
+        self.sc = Scenario(self.lab.build_spec(self.start), seed)
+        self.view = self.lab.view(self.sc) if self.lab.view is not None else None
+        self.horizon = 0.0
+        self._replay(until)
+
+    def _replay(self, until: float) -> None:
+        totals: Counter[str] = Counter()
+        while self.cursor < len(self.log) and self.log[self.cursor][0] <= until:
+            entry = self.log[self.cursor]
+            control.run_until(self.sc, entry[0])
+            self._apply(entry, notify=False)
+            self.cursor += 1
+        control.run_until(self.sc, until)
+        totals.update(e["kind"] for e in control.drain_events(self.sc))
+        self.horizon = max(self.horizon, self.sc.now)
+        self.outbox.restart(totals)
+        self._ledger = None
+        self._link_dirty = True
+
+    def _apply(self, entry: list[Any], notify: bool) -> None:
+        """One logged control, at the scenario's current time. Deterministic: replay calls it too."""
+        _, kind, a, b = entry
+        if kind == "config":
+            setting = self.lab.setting(a)
+            self.values[a] = b
+            if setting.scope is Scope.PRODUCER:
+                new = control.replace_producer(self.sc, self.lab.producer_configs(self.values))
+                if notify:
+                    self.outbox.notice("producer.created", f"New producer created: {a}={b}"
+                                       + (f" (producer id {new.producer_id}). " if new.producer_id >= 0 else ". ") +
+                                       "A producer reads its configs once, so Kafka needs a new KafkaProducer; the old one was closed after sending what it had.")
+            else:
+                control.alter_topic_config(self.sc, a, b)
+                if notify:
+                    self.outbox.notice("topic.altered", f"Topic config altered: {a}={b}, as kafka-configs --alter does; "
+                                       "it applies to the next produce request, with the same producer.")
+        elif kind == "fault":
+            control.inject_fault(self.sc, a, b)
+
+    # -- the wall clock ------------------------------------------------------------------------
+    @property
+    def playback(self) -> Playback:
+        if self.sc.now >= self.sc.end_ms:
+            return Playback.ENDED
+        return Playback.PAUSED if self.paused else Playback.PLAYING
+
+    def tick(self, wall_ms: float) -> None:
+        """Advance virtual time by ``speed`` x the wall time since the last tick, within the event budget."""
+        dt = max(0.0, wall_ms - self._wall)
+        self._wall = wall_ms
+        if wall_ms - self._window_start >= 1000.0:
+            self._window_start = wall_ms
+            self._window_events = 0
+            self.throttled = False
+        if self.limits.max_tick_ms is not None and dt > self.limits.max_tick_ms:
+            dt = self.limits.max_tick_ms
+            self.throttled = True
+        if self.playback is not Playback.PLAYING or dt == 0.0:
+            return
+        target = min(self.sc.now + self.speed * dt, self.sc.end_ms)
+        # Four slices, so an event-heavy stretch stops at the budget instead of overshooting it by a whole tick.
+        slice_ms = max((target - self.sc.now) / 4, 0.001)
+        while self.sc.now < target:
+            if self._window_events >= self.limits.events_per_sec:
+                self.throttled = True
+                self.outbox.dirty = True
+                return
+            self._run_to(min(target, self.sc.now + slice_ms))
+
+    def _run_to(self, t: float) -> None:
+        """Run to virtual ``t``, applying logged controls on the way (after a seek back, the log runs ahead)."""
+        while self.cursor < len(self.log) and self.log[self.cursor][0] <= t:
+            entry = self.log[self.cursor]
+            control.run_until(self.sc, entry[0])
+            self._apply(entry, notify=True)
+            self.cursor += 1
+        control.run_until(self.sc, t)
+        self._collect()
+
+    def _collect(self) -> None:
+        events = control.drain_events(self.sc)
+        self._window_events += len(events)
+        self.outbox.add(events)
+        self.horizon = max(self.horizon, self.sc.now)
+
+    # -- messages --------------------------------------------------------------------------------
+    def receive(self, text: str, wall_ms: float) -> list[dict[str, Any]]:
+        """Handle one message; the replies to send at once (error frames). Never raises: a bad message never ends a session."""
+        self._refill(wall_ms)
+        try:
+            msg = parse(text)
+            # Acknowledgements are bounded by the frames sent (at most the frame rate), so only controls spend tokens.
+            if msg["type"] != "ack":
+                if self._tokens < 1.0:
+                    raise ProtocolError("rate_limited", f"more than {self.limits.messages_per_sec:g} control messages a "
+                                        "second; this one was ignored", msg["type"])
+                self._tokens -= 1.0
+                self.last_control_wall = wall_ms
+            self.handle(msg)
+        except ProtocolError as exc:
+            return [exc.frame()]
+        return []
+
+    def _refill(self, wall_ms: float) -> None:
+        self._tokens = min(float(self.limits.message_burst),
+                           self._tokens + max(0.0, wall_ms - self._token_wall) / 1000.0 * self.limits.messages_per_sec)
+        self._token_wall = wall_ms
+
+    def handle(self, msg: dict[str, Any]) -> None:
+        """One parsed message; ProtocolError when its values are wrong (the run is unchanged then)."""
+        kind = msg["type"]
+        getattr(self, f"_on_{kind}")(msg)
+        if kind != "ack":
+            self.outbox.dirty = True
+
+    def _on_ack(self, msg: dict[str, Any]) -> None:
+        self.outbox.ack(msg["seq"])
+
+    def _on_pause(self, msg: dict[str, Any]) -> None:
+        self.paused = True
+
+    def _on_resume(self, msg: dict[str, Any]) -> None:
+        self.paused = False
+
+    def _on_speed(self, msg: dict[str, Any]) -> None:
+        value = msg["value"]
+        if not MIN_SPEED <= value <= MAX_SPEED:
+            raise ProtocolError("bad_value", f"speed must be from {MIN_SPEED} (1/1000 of real time) to {MAX_SPEED} "
+                                f"(real time); got {value}", "speed")
+        self.speed = float(value)
+
+    def _on_step(self, msg: dict[str, Any]) -> None:
+        """Pause, then run the next virtual instant that has an event (or a logged control)."""
+        self.paused = True
+        nxt = self.sc.sim.peek()
+        if self.cursor < len(self.log) and (nxt is None or self.log[self.cursor][0] <= nxt):
+            self._run_to(self.log[self.cursor][0])
+        elif nxt is not None and nxt <= self.sc.end_ms:
+            self._run_to(nxt)
+        self._ledger = None
+
+    def _on_seek(self, msg: dict[str, Any]) -> None:
+        t = float(msg["t"])
+        if not 0.0 <= t <= self.horizon:
+            raise ProtocolError("bad_value", f"seek t must be from 0 to {self.horizon:g} ms (as far as this run has got); "
+                                f"got {t:g}", "seek")
+        horizon = self.horizon
+        self._load(self.seed, self.start, self.log, until=t)
+        self.horizon = horizon
+
+    def _on_restart(self, msg: dict[str, Any]) -> None:
+        """From virtual time 0, same seed, the settings in force now; faults and the log are gone."""
+        self._load(self.seed, self.values, [])
+
+    def _on_reset(self, msg: dict[str, Any]) -> None:
+        """Back to the lab's preset: its seed, its settings, its speed."""
+        self.speed = self.lab.speed
+        self.paused = False
+        self._load(self.lab.seed, dict(self.lab.preset), [])
+
+    def _on_load(self, msg: dict[str, Any]) -> None:
+        """A shared link: seed, start settings and the log; the run replays from virtual time 0."""
+        seed = msg.get("seed", self.lab.seed)
+        if not 0 <= seed < 2**31:
+            raise ProtocolError("bad_value", f"load.seed must be an integer from 0 to {2**31 - 1}; got {seed}", "load")
+        start = self.lab.check_values(msg.get("settings", {}))
+        log = self._check_log(msg.get("log", []))
+        self._load(seed, start, log)
+
+    def _on_set_config(self, msg: dict[str, Any]) -> None:
+        setting = self.lab.setting(msg["name"])
+        value = setting.check(msg["value"])
+        if self.values.get(setting.name) == value:
+            return
+        if setting.scope is Scope.CREATION:
+            values = {**self.values, setting.name: value}
+            self._load(self.seed, values, [])
+            note = self.lab.notes.get(setting.name)  # a lab's own words for a start setting that is not the topic's
+            self.outbox.notice("topic.created", note.format(value=value) if note else f"{setting.name} is fixed when a topic is created: the topic was created "
+                               f"again with {setting.name}={value} and the run started again from 0.")
+            return
+        if setting.scope is Scope.PRODUCER:
+            try:  # check it as Kafka's ProducerConfig would, before anything changes
+                from app.sim.config import resolve_producer
+
+                resolve_producer(self.lab.producer_configs({**self.values, setting.name: value}), self.sc.spec["kafka_version"])
+            except ConfigException as exc:
+                raise ProtocolError("bad_value", str(exc), "set_config") from None
+        self._control([_round(self.sc.now), "config", setting.name, value])
+
+    def _on_fault(self, msg: dict[str, Any]) -> None:
+        action, broker = msg["action"], msg.get("broker")
+        self._check_fault(action, broker, "fault")
+        self._control([_round(self.sc.now), "fault", action, broker])
+
+    def _check_fault(self, action: Any, broker: Any, ref: str) -> None:
+        if action not in self.lab.faults:
+            raise ProtocolError("bad_value", f"fault action must be one of {', '.join(self.lab.faults)}; got {action!r}", ref)
+        n = self.lab.broker_count
+        if broker is None and action in ("heal", "flush"):  # flush: the producer's, no broker
+            return
+        if isinstance(broker, bool) or not isinstance(broker, int) or not 0 <= broker < n:
+            raise ProtocolError("bad_value", f"{action} needs a broker from 0 to {n - 1}; got {broker!r}", ref)
+
+    def _control(self, entry: list[Any]) -> None:
+        """A new control now: the future of the log (after a seek back) is dropped, this one is applied and logged."""
+        if self.cursor >= self.limits.max_log:
+            raise ProtocolError("log_full", f"this run holds {self.limits.max_log} controls already; restart to go on", entry[1])
+        # Events at this instant that an earlier control scheduled run first, exactly as replay will run them.
+        control.run_until(self.sc, self.sc.now)
+        self._collect()
+        del self.log[self.cursor:]
+        self.horizon = self.sc.now
+        self._apply(entry, notify=True)
+        self.log.append(entry)
+        self.cursor += 1
+        self._collect()
+        self._ledger = None
+        self._link_dirty = True
+
+    def _check_log(self, log: list[Any]) -> list[list[Any]]:
+        if len(log) > self.limits.max_log:
+            raise ProtocolError("bad_value", f"load.log may hold at most {self.limits.max_log} controls; got {len(log)}", "load")
+        out: list[list[Any]] = []
+        last = 0.0
+        for i, entry in enumerate(log):
+            where = f"load.log[{i}]"
+            if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], (int, float))
+                    and not isinstance(entry[0], bool) and entry[1] in ("config", "fault")):
+                raise ProtocolError("bad_value", f'{where} must be [t, "config", name, value] or [t, "fault", action, broker]; '
+                                    f"got {json.dumps(entry)}", "load")
+            t = float(entry[0])
+            if not last <= t <= self.sc.end_ms:
+                raise ProtocolError("bad_value", f"{where}: times must not go back and stay within the run "
+                                    f"({last:g} to {self.sc.end_ms:g} ms); got {t:g}", "load")
+            last = t
+            if entry[1] == "config":
+                setting = self.lab.setting(entry[2])
+                if setting.scope is Scope.CREATION:
+                    raise ProtocolError("bad_value", f"{where}: {setting.name} is a start setting, not a control", "load")
+                out.append([t, "config", setting.name, setting.check(entry[3])])
+            else:
+                self._check_fault(entry[2], entry[3], "load")
+                out.append([t, "fault", entry[2], entry[3]])
+        return out
+
+    # -- frames ----------------------------------------------------------------------------------
+    def hello(self) -> dict[str, Any]:
+        return {"v": PROTOCOL_VERSION, "type": "hello", "lab": self.lab.describe(), "speed": {"min": MIN_SPEED, "max": MAX_SPEED},
+                "limits": {"frames_unacked": self.limits.window, "messages_per_sec": self.limits.messages_per_sec,
+                           "events_per_sec": self.limits.events_per_sec, "detail_cap": self.limits.detail_cap}}
+
+    def link(self) -> dict[str, Any]:
+        """What a link needs to replay this run: seed, start settings, the log."""
+        return {"seed": self.seed, "settings": dict(self.start), "log": [list(e) for e in self.log]}
+
+    def ledger(self, wall_ms: float, force: bool = False) -> dict[str, Any]:
+        """The ledger's audit; it walks every record, so while playing it runs at most every
+        ``ledger_every_ms`` and at most a tenth of the time (a 30 ms audit waits 300 ms)."""
+        wait = max(self.limits.ledger_every_ms, 10.0 * self._ledger_cost_ms)
+        if self._ledger is None or force or wall_ms - self._ledger_wall >= wait:
+            started = time.perf_counter()
+            self._ledger = control.ledger_now(self.sc)
+            self._ledger_cost_ms = (time.perf_counter() - started) * 1000.0
+            self._ledger_wall = wall_ms
+        return self._ledger
+
+    def metrics(self) -> dict[str, Any]:
+        sc = self.sc
+        elapsed = max(sc.now, 1.0)
+        producer = sc.producer_metrics.summary(sc.producer, elapsed)
+        broker = sc.broker_metrics.summary(sc.cluster, elapsed)
+        keep = ("request-latency-avg", "records-per-request-avg", "batch-size-avg", "record-retry-total",
+                "record-error-total", "request-count", "batch-count",
+                "bufferpool-wait-ratio", "buffer-available-bytes", "buffer-total-bytes")
+        return {**{k: producer[k] for k in keep},
+                **{k: broker[k] for k in ("UnderReplicatedPartitions", "UnderMinIsrPartitionCount", "OfflinePartitionsCount")}}
+
+    def next_frame(self, wall_ms: float | None = None) -> dict[str, Any] | None:
+        """The next frame to send, or None when the page is behind (``window`` unacknowledged) or nothing changed."""
+        if not self.outbox.can_send():
+            return None
+        wall = self._wall if wall_ms is None else wall_ms
+        reset = self.outbox.reset
+        frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "frame", **self.outbox.take()}
+        frame["state"] = control.snapshot(self.sc)
+        frame["ledger"] = self.ledger(wall, force=reset or self.paused)
+        frame["metrics"] = self.metrics()
+        if self.view is not None:
+            frame["lab"] = self.view()
+        frame["settings"] = dict(self.values)
+        frame["playback"] = {"state": self.playback.value, "speed": self.speed, "throttled": self.throttled}
+        frame["timeline"] = {"now": _round(self.sc.now), "horizon": _round(self.horizon), "end": self.sc.end_ms,
+                             "marks": [[e[0], e[1], e[2], e[3]] for e in self.log]}
+        if self._link_dirty or reset:
+            frame["link"] = self.link()
+            self._link_dirty = False
+        return frame
+
+    def idle_for(self, wall_ms: float) -> float:
+        return wall_ms - self.last_control_wall
+
+
+__all__ = ["Limits", "LabSession", "MAX_SPEED", "MIN_SPEED", "Playback", "SpecError"]

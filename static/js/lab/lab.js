@@ -1,0 +1,151 @@
+// Lab bootstrap: finds every [data-lab] element, loads its renderer, opens its socket and
+// wires the controls every lab shares (play/pause, step, speed, restart, reset, timeline,
+// settings sliders, animation toggle, narration, the URL). docs/labs.md explains the parts.
+import { LabSocket } from "./socket.js";
+import { Slider } from "./slider.js";
+import { Narrator } from "./narration.js";
+import { readState, writeState } from "./urlstate.js";
+import { createTimeline } from "./timeline.js";
+
+// One entry per lab: the renderer module that draws it (static imports keep the link checker honest).
+const RENDERERS = {
+  acks: () => import("./acks.js"),
+  retries: () => import("./retries.js"),
+  idempotence: () => import("./idempotence.js"),
+  "safe-producer": () => import("./safe-producer.js"),
+  batching: () => import("./batching.js"),
+  compression: () => import("./compression.js"),
+  throughput: () => import("./throughput.js"),
+  buffer: () => import("./buffer.js"),
+  partitioning: () => import("./partitioning.js"),
+};
+
+export const SPEEDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
+
+export function speedText(v) {
+  return v >= 1 ? "real time" : `1/${Math.round(1 / v)} of real time`;
+}
+
+function settingSlider(container, setting, send) {
+  const row = document.createElement("div");
+  row.className = "lab-setting";
+  row.dataset.labSetting = setting.name;
+  const id = `lab-setting-${setting.name.replace(/\W/g, "-")}`;
+  const values = setting.choices ?? Array.from({ length: setting.high - setting.low + 1 }, (_, i) => setting.low + i);
+  row.innerHTML = `<span class="lab-setting-label" id="${id}"></span><div data-slider aria-labelledby="${id}"></div><output data-slider-output></output>`;
+  row.querySelector(".lab-setting-label").textContent = setting.label;
+  container.append(row);
+  return new Slider(row.querySelector("[data-slider]"), {
+    values,
+    format: (v) => `${setting.name}=${v}`,
+    onCommit: (v) => send("set_config", { name: setting.name, value: setting.choices ? String(v) : Number(v) }),
+  });
+}
+
+export async function startLab(root) {
+  const name = root.dataset.lab;
+  const load = RENDERERS[name];
+  if (!load) return;
+  const module = await load();
+  const q = (sel) => root.querySelector(sel);
+  const narrator = new Narrator(q("[data-lab-narration]"));
+  const status = q("[data-lab-status]");
+  const notice = q("[data-lab-notice]");
+  const detail = q("[data-lab-detail]");
+  const motionToggle = q("[data-lab-motion]");
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const playButton = q("[data-lab-play]");
+  let hello = null;
+  let last = null;
+  let socket = null;
+  const sliders = {};
+
+  const send = (type, fields) => socket.send(type, fields);
+  const animate = () => motionToggle.checked && !reduced.matches;
+  const applyMotion = () => { root.dataset.motion = animate() ? "on" : "off"; };
+  motionToggle.checked = !reduced.matches;
+  motionToggle.addEventListener("change", applyMotion);
+  reduced.addEventListener?.("change", applyMotion);
+  applyMotion();
+
+  const renderer = module.createRenderer(root, { send, narrate: (t) => narrator.say(t), animate });
+  const speed = new Slider(q("[data-lab-speed]"), {
+    values: SPEEDS, value: 0.1, format: speedText, onCommit: (v) => send("speed", { value: v }),
+  });
+  const timeline = createTimeline(q("[data-lab-timeline]"), (t) => send("seek", { t }));
+
+  playButton.addEventListener("click", () => send(last?.playback.state === "paused" ? "resume" : "pause"));
+  q("[data-lab-step]").addEventListener("click", () => send("step"));
+  q("[data-lab-restart]").addEventListener("click", () => send("restart"));
+  q("[data-lab-reset]").addEventListener("click", () => send("reset"));
+
+  function onHello(message) {
+    hello = message;
+    root.dataset.labReady = "";
+    const box = q("[data-lab-settings]");
+    box.replaceChildren();
+    for (const setting of message.lab.settings) sliders[setting.name] = settingSlider(box, setting, send);
+    speed.set(message.lab.speed);
+    renderer.hello?.(message);
+    const state = readState(message.lab.settings.map((s) => s.name));
+    if (state) send("load", state);
+    status.textContent = "Running.";
+  }
+
+  function onFrames(frames) {
+    for (const frame of frames) {
+      if (frame.reset) renderer.reset?.(frame);
+      renderer.events(frame.events, frame);
+      for (const n of frame.notices) {
+        notice.textContent = n.text;
+        narrator.say(n.text);
+      }
+    }
+    last = frames[frames.length - 1];
+    const dropped = frames.reduce((sum, f) => sum + f.dropped, 0);
+    if (dropped) {
+      detail.hidden = false;
+      detail.textContent = `Animation detail dropped: ${dropped} events not drawn one by one (the counts stay exact).`;
+    }
+    renderer.render(last);
+    for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
+    speed.set(last.playback.speed);
+    const paused = last.playback.state !== "playing";
+    playButton.textContent = paused ? "Play" : "Pause";
+    playButton.setAttribute("aria-pressed", String(last.playback.state === "paused"));
+    root.dataset.playback = last.playback.state;
+    status.textContent = last.playback.throttled ? "Slowed down: the run is behind real time (the server cannot keep up with this speed, or the run makes more events a second than a session may)."
+      : last.playback.state === "ended" ? "The run has ended. Restart to run it again." : "";
+    timeline.update(last.timeline);
+    // The newest link in the batch, not only the last frame's: a control's frame may not be the last one drawn.
+    const link = frames.findLast((f) => f.link)?.link;
+    if (link && hello) writeState(link, { seed: hello.lab.seed, settings: hello.lab.preset });
+    root.dataset.labNow = String(last.timeline.now);
+    root.dataset.labSeq = String(last.seq);
+    // Event-to-frame latency: when virtual time reached each event (server wall clock, from the
+    // frame's send time, its virtual now and the speed) to now, drawn. bench/lab_frames.py reads it.
+    const drawn = Date.now();
+    const stats = (root.labStats ??= { latencies: [], frames: 0 });
+    stats.frames += frames.length;
+    for (const f of frames) {
+      for (const e of f.events) stats.latencies.push(drawn - (f.wall - (f.timeline.now - e.t) / f.playback.speed));
+    }
+    if (stats.latencies.length > 20000) stats.latencies.splice(0, stats.latencies.length - 20000);
+  }
+
+  function onError(message) {
+    status.textContent = `Not done: ${message.message}`;
+    narrator.say(`Error: ${message.message}`);
+    if (message.code === "bad_value" && last) for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
+  }
+
+  function onClose(event) {
+    status.textContent = event.code === 1000 || event.code === 1001 ? "The lab stopped." : `The lab closed (${event.reason || event.code}). Reload to start again.`;
+    delete root.dataset.labReady;
+  }
+
+  socket = new LabSocket(name, { onHello, onFrames, onError, onClose });
+  socket.connect();
+}
+
+for (const root of document.querySelectorAll("[data-lab]")) startLab(root);

@@ -1,0 +1,35 @@
+// A lab's state in the page URL: seed, start settings and the log of controls, so a
+// link replays the same run. Other parameters (projector=1) are left alone.
+export function readState(settingNames) {
+  const params = new URLSearchParams(window.location.search);
+  const settings = {};
+  for (const name of settingNames) {
+    if (!params.has(name)) continue;
+    const raw = params.get(name);
+    settings[name] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  }
+  const state = {};
+  if (Object.keys(settings).length) state.settings = settings;
+  if (params.has("seed") && /^\d+$/.test(params.get("seed"))) state.seed = Number(params.get("seed"));
+  if (params.has("log")) {
+    try {
+      const log = JSON.parse(params.get("log"));
+      if (Array.isArray(log)) state.log = log;
+    } catch { /* a broken link starts from the preset; the server says what was wrong with the rest */ }
+  }
+  return Object.keys(state).length ? state : null;
+}
+
+export function writeState(link, preset) {
+  const url = new URL(window.location.href);
+  for (const name of Object.keys(preset.settings)) url.searchParams.delete(name);
+  for (const name of ["seed", "log"]) url.searchParams.delete(name);
+  const same = link.seed === preset.seed && !link.log.length &&
+    Object.entries(link.settings).every(([k, v]) => String(preset.settings[k]) === String(v));
+  if (!same) {
+    url.searchParams.set("seed", String(link.seed));
+    for (const [k, v] of Object.entries(link.settings)) url.searchParams.set(k, String(v));
+    if (link.log.length) url.searchParams.set("log", JSON.stringify(link.log));
+  }
+  history.replaceState(history.state, "", url);
+}

@@ -1,0 +1,34 @@
+"""Helpers every lab's browser test shares: open a lab fast, wait for it, read what it shows."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def open_lab(page: Page, base_url: str, lesson: str, lab: str, speed: float = 1.0, **state: object) -> Locator:
+    """Open a lesson's lab with ``state`` in the URL (settings, seed, log) and set a fast speed."""
+    query = {k: (json.dumps(v) if k == "log" else v) for k, v in state.items()}
+    page.goto(f"{base_url}/lessons/{lesson}" + (f"?{urlencode(query)}" if query else ""))
+    root = page.locator(f'[data-lab="{lab}"]')
+    expect(root).to_have_attribute("data-lab-ready", "")
+    if speed is not None:
+        set_speed(page, root, speed)
+    return root
+
+
+def set_speed(page: Page, root: Locator, speed: float) -> None:
+    """Speed by keyboard, as a person would: focus the slider, then End (real time) or arrows."""
+    slider = root.locator("[data-lab-speed]")
+    slider.focus()
+    if speed >= 1:
+        page.keyboard.press("End")
+    expect(slider).to_have_attribute("aria-valuetext", "real time" if speed >= 1 else slider.get_attribute("aria-valuetext") or "")
+
+
+def wait_for_virtual_time(root: Locator, ms: float, timeout: float = 15000) -> None:
+    root.page.wait_for_function(
+        "([el, ms]) => Number(el.dataset.labNow || 0) >= ms", arg=[root.element_handle(), ms], timeout=timeout
+    )

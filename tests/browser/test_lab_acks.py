@@ -1,0 +1,91 @@
+"""The acks lab as a learner sees it: brokers die, the ISR shrinks, acks=1 loses records."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from .conftest import PageLog, Server
+from .labs import open_lab, set_speed, wait_for_virtual_time
+
+pytestmark = pytest.mark.browser
+
+LESSON = "kafka-acks"
+
+
+def test_killing_a_broker_shrinks_the_isr_on_screen(page: Page, server: Server, page_log: PageLog, artifacts: Path) -> None:
+    root = open_lab(page, server.url, LESSON, "acks")
+    partition = root.locator('[data-partition="0"]')
+    expect(partition).to_have_attribute("data-isr-size", "3")
+    wait_for_virtual_time(root, 1000)
+    follower = partition.locator('[data-role="follower"]').first.get_attribute("data-replica")
+    root.get_by_role("button", name=f"Kill broker {follower}", exact=True).click()
+    expect(root.locator(f"div[data-broker=\"{follower}\"]")).to_have_attribute("data-state", "down")
+    expect(partition).to_have_attribute("data-isr-size", "2", timeout=10000)
+    expect(partition.locator(f'[data-replica="{follower}"]')).to_have_attribute("data-in-isr", "false")
+    expect(partition.locator("[data-isr]")).to_contain_text("(2 of 3)")
+    expect(root.locator("[data-lab-narration]")).to_contain_text(f"Broker {follower} is down.")
+    page.screenshot(path=artifacts / "lab-acks.png", full_page=False)
+    root.screenshot(path=artifacts / "lab-acks-panel.png")
+    assert not page_log.console_errors, page_log.console_errors
+
+
+def test_acks_1_with_a_killed_leader_shows_lost_records(page: Page, server: Server) -> None:
+    root = open_lab(page, server.url, LESSON, "acks", acks="1")
+    expect(root.locator("[data-acks-producer]")).to_contain_text("acks=1")
+    wait_for_virtual_time(root, 2000)
+    leader = root.locator('[data-partition="0"] [data-role="leader"]').get_attribute("data-replica")
+    root.get_by_role("button", name=f"Kill broker {leader}", exact=True).click()
+    ledger = root.locator("[data-acks-ledger]")
+    expect(ledger).not_to_have_attribute("data-lost", "0", timeout=15000)
+    assert int(ledger.locator('[data-ledger="lost"]').inner_text()) > 0
+    # The link now holds the kill: opening it replays the same run.
+    expect(page).to_have_url(re.compile(r"log=.*kill_broker"))
+
+
+def test_a_setting_slider_works_by_keyboard_alone(page: Page, server: Server) -> None:
+    root = open_lab(page, server.url, LESSON, "acks")
+    slider = root.locator('[data-lab-setting="acks"] [role="slider"]')
+    expect(slider).to_have_attribute("aria-valuetext", "acks=all")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if slider.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the acks slider")
+    page.keyboard.press("ArrowLeft")
+    expect(slider).to_have_attribute("aria-valuetext", "acks=1")
+    expect(root.locator("[data-lab-notice]")).to_contain_text("New producer created: acks=1")
+    expect(root.locator("[data-acks-producer]")).to_contain_text("acks=1")
+    page.keyboard.press("Home")
+    expect(slider).to_have_attribute("aria-valuetext", "acks=0")
+    expect(root.locator("[data-acks-producer]")).to_contain_text("acks=0")
+    assert "acks=0" in page.url or "acks" in page.url
+
+
+def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server: Server) -> None:
+    root = open_lab(page, server.url, LESSON, "acks")
+    wait_for_virtual_time(root, 500)
+    root.locator("details.lab-table-box:not(.whatif-table-box) summary").click()
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+
+
+def test_projector_mode_gives_the_lab_its_own_slide(page: Page, server: Server, artifacts: Path) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    root = open_lab(page, server.url, LESSON, "acks", speed=None, projector="1")
+    for _ in range(20):
+        if root.is_visible():
+            break
+        page.keyboard.press("ArrowRight")
+    set_speed(page, root, 1.0)
+    wait_for_virtual_time(root, 1500)
+    page.locator("main").focus()
+    expect(root).to_be_visible()
+    expect(root.locator("[data-acks-ledger]")).to_be_in_viewport()
+    page.screenshot(path=artifacts / "lab-acks-projector.png", full_page=False)

@@ -1,0 +1,85 @@
+"""The compression lab as a learner sees it: zstd shrinks JSON, random bytes do not shrink, every codec compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from .conftest import PageLog, Server
+from .labs import open_lab, set_speed, wait_for_virtual_time
+
+pytestmark = pytest.mark.browser
+
+LESSON = "kafka-compression"
+
+
+def shown_ratio(root) -> float:
+    return float(root.locator('[data-pl-metric="ratio"]').get_attribute("data-value") or "nan")
+
+
+def test_zstd_on_json_shows_a_ratio_below_1_and_random_bytes_about_1(page: Page, server: Server, page_log: PageLog,
+                                                                     artifacts: Path) -> None:
+    root = open_lab(page, server.url, LESSON, "compression")
+    slider = root.locator('[data-lab-setting="compression.type"] [role="slider"]')
+    expect(slider).to_have_attribute("aria-valuetext", "compression.type=none")
+    slider.focus()
+    page.keyboard.press("End")
+    expect(slider).to_have_attribute("aria-valuetext", "compression.type=zstd")
+    expect(root.locator("[data-pl-config]")).to_contain_text("compression.type=zstd")
+    expect(root.locator('[data-lab-setting="compression.zstd.level"]')).to_be_visible()
+    expect(root.locator('[data-lab-setting="compression.gzip.level"]')).to_be_hidden()
+    page.wait_for_function("el => Number(el.dataset.value) > 0 && Number(el.dataset.value) < 0.7",
+                           arg=root.locator('[data-pl-metric="ratio"]').element_handle(), timeout=20000)
+    assert 0 < shown_ratio(root) < 1
+    expect(root.locator('[data-compare-table] tr[data-codec="zstd"]')).to_be_attached(timeout=15000)
+    assert float(root.locator('[data-compare-table] tr[data-codec="zstd"]').get_attribute("data-ratio")) < 1
+    page.screenshot(path=artifacts / "lab-compression.png", full_page=False)
+    root.screenshot(path=artifacts / "lab-compression-panel.png")
+    payload = root.locator('[data-lab-setting="payload"] [role="slider"]')
+    payload.focus()
+    page.keyboard.press("End")
+    expect(payload).to_have_attribute("aria-valuetext", "payload=random")
+    expect(root.locator("[data-lab-notice]")).to_contain_text("random values")
+    page.wait_for_function("el => Math.abs(Number(el.dataset.value) - 1) < 0.05 && el.textContent !== '1.000'",
+                           arg=root.locator('[data-pl-metric="ratio"]').element_handle(), timeout=20000)
+    assert 0.95 < shown_ratio(root) < 1.05
+    assert not page_log.console_errors, page_log.console_errors
+
+
+def test_pasted_text_is_checked_and_compared(page: Page, server: Server) -> None:
+    root = open_lab(page, server.url, LESSON, "compression")
+    root.locator("[data-compare-payload]").select_option("text")
+    root.get_by_role("button", name="Compare all codecs").click()
+    expect(root.locator("[data-compare-error]")).to_contain_text("Paste some text first")
+    root.get_by_label("Your text").fill("the quick brown fox jumps over the lazy dog " * 20)
+    root.get_by_role("button", name="Compare all codecs").click()
+    expect(root.locator("[data-compare-caption]")).to_contain_text("text records")
+    assert float(root.locator('[data-compare-table] tr[data-codec="gzip"]').get_attribute("data-ratio")) < 0.5
+    expect(root.locator("[data-compare-error]")).to_be_empty()
+
+
+def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server: Server) -> None:
+    root = open_lab(page, server.url, LESSON, "compression", **{"compression.type": "gzip"})
+    wait_for_virtual_time(root, 800)
+    for summary in root.locator("details summary").all():
+        summary.click()
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+
+
+def test_projector_mode(page: Page, server: Server, artifacts: Path) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    root = open_lab(page, server.url, LESSON, "compression", speed=None, projector="1", **{"compression.type": "zstd"})
+    for _ in range(30):
+        if root.is_visible():
+            break
+        page.keyboard.press("ArrowRight")
+    set_speed(page, root, 1.0)
+    wait_for_virtual_time(root, 1500)
+    page.locator("main").focus()
+    expect(root).to_be_visible()
+    page.screenshot(path=artifacts / "lab-compression-projector.png", full_page=False)

@@ -1,0 +1,168 @@
+"""LabSession without a socket: wall time passed in by hand, so every outcome is exact."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.live import LABS, LabSession, Limits
+from app.live.outbox import Outbox
+
+
+def msg(type_: str, **fields) -> str:
+    return json.dumps({"v": 1, "type": type_, **fields})
+
+
+def drain(s: LabSession) -> dict:
+    """Acknowledge everything and take the next frame."""
+    s.outbox.ack(s.outbox.seq)
+    frame = s.next_frame()
+    assert frame is not None
+    return frame
+
+
+def state_of(s: LabSession) -> tuple:
+    frame = drain(s)
+    return (frame["timeline"]["now"], json.dumps(frame["state"], sort_keys=True), json.dumps(s.ledger(0, force=True), sort_keys=True),
+            json.dumps(frame["totals"], sort_keys=True), frame["settings"])
+
+
+def test_wall_time_paces_virtual_time_at_the_chosen_speed() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    assert s.receive(msg("speed", value=0.5), 0) == []
+    s.tick(1000)
+    assert s.sc.now == 500.0
+    s.receive(msg("pause"), 1000)
+    s.tick(5000)
+    assert s.sc.now == 500.0
+    s.receive(msg("resume"), 5000)
+    s.tick(5100)
+    assert s.sc.now == 550.0
+
+
+def test_step_runs_exactly_the_next_instant_with_an_event() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.tick(100)
+    nxt = s.sc.sim.peek()
+    s.receive(msg("step"), 100)
+    assert s.paused and s.sc.now == nxt
+    assert s.sc.sim.peek() > nxt
+
+
+def test_seek_back_then_forward_is_the_straight_run() -> None:
+    lab = LABS["acks"]
+    straight = LabSession(lab, wall_ms=0)
+    straight.receive(msg("speed", value=1), 0)
+    straight.tick(2000)
+    straight.receive(msg("set_config", name="acks", value="1"), 2000)
+    straight.tick(3000)
+    leader = straight.sc.partition_view()[0]["leader"]
+    straight.receive(msg("fault", action="kill_broker", broker=leader), 3000)
+    straight.tick(4500)
+    straight.receive(msg("set_config", name="min.insync.replicas", value=1), 4500)
+    straight.tick(8000)
+    want = state_of(straight)
+    assert straight.ledger(0, force=True)["lost"] > 0  # acks=1 and a killed leader: acknowledged records gone
+
+    straight.receive(msg("seek", t=1234.5), 8001)
+    assert straight.sc.now == 1234.5
+    assert drain(straight)["reset"] is True
+    straight.receive(msg("seek", t=8000), 8002)
+    assert state_of(straight) == want
+
+    # A link (seed, start settings, log) replays the same run in a new session.
+    link = straight.link()
+    other = LabSession(lab, wall_ms=0)
+    other.receive(json.dumps({"v": 1, "type": "load", **link}), 0)
+    other.receive(msg("speed", value=1), 0)
+    other.tick(8000)
+    assert state_of(other)[:3] == want[:3]
+
+
+def test_a_new_control_after_seeking_back_drops_the_old_future() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(1000)
+    s.receive(msg("fault", action="kill_broker", broker=0), 1000)
+    s.tick(2000)
+    s.receive(msg("seek", t=500), 2000)
+    s.receive(msg("fault", action="isolate_broker", broker=1), 2000)
+    assert [e[2] for e in s.log] == ["isolate_broker"]
+    assert s.horizon == 500
+
+
+def test_producer_configs_need_a_new_producer_topic_configs_do_not() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.tick(100)
+    first = s.sc.producer
+    s.receive(msg("set_config", name="min.insync.replicas", value=3), 100)
+    assert s.sc.producer is first
+    assert s.sc.cluster.controller.topic_configs["orders"]["min.insync.replicas"] == 3
+    s.receive(msg("set_config", name="acks", value="1"), 100)
+    assert s.sc.producer is not first and s.sc.producer.cfg["acks"] == 1
+    notices = [n["kind"] for n in drain(s)["notices"]]
+    assert notices == ["topic.altered", "producer.created"]
+
+
+def test_replication_factor_recreates_the_topic_and_restarts() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.tick(1000)
+    s.receive(msg("set_config", name="replication.factor", value=2), 1000)
+    assert s.sc.now == 0 and all(len(p["replicas"]) == 2 for p in s.sc.partition_view())
+    assert drain(s)["notices"][0]["kind"] == "topic.created"
+
+
+def test_acks_all_with_too_few_replicas_fails_with_not_enough_replicas() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.receive(msg("set_config", name="min.insync.replicas", value=3), 0)
+    s.receive(msg("fault", action="kill_broker", broker=2), 0)
+    s.tick(40000)
+    ledger = s.ledger(0, force=True)
+    assert "NOT_ENOUGH_REPLICAS" in json.dumps(s.outbox.totals) or s.outbox.totals["produce.error"] > 0
+    assert ledger["lost"] == 0
+
+
+def test_outbox_coalesces_with_exact_counts_and_bounded_detail() -> None:
+    box = Outbox(detail_cap=10, window=1)
+    box.take()  # seq 1, unacknowledged: the page is behind
+    assert not box.can_send()
+    for i in range(1000):
+        box.add([{"t": i, "kind": "record.sent"}, {"t": i, "kind": "replica.fetched"}])
+    box.add([{"t": 1000, "kind": "broker.down", "broker": 1}])
+    assert len(box.events) == 11  # ten in detail, and the important one kept besides
+    box.ack(1)
+    frame = box.take()
+    assert frame["counts"] == {"record.sent": 1000, "replica.fetched": 1000, "broker.down": 1}
+    assert frame["dropped"] == 1990
+    assert frame["events"][-1]["kind"] == "broker.down"
+
+
+def test_the_event_budget_slows_the_run_down() -> None:
+    s = LabSession(LABS["acks"], Limits(events_per_sec=50), wall_ms=0)  # no tick cap: the budget alone slows it
+    s.receive(msg("speed", value=1), 0)
+    s.tick(900)
+    assert s.throttled and s.sc.now < 900
+    assert drain(s)["playback"]["throttled"] is True
+
+
+def test_acks_all_never_shows_a_lost_record_while_leaders_change() -> None:
+    """Mid-run a new leader's high watermark trails its log; the lab must not call its records lost."""
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(2000)
+    leader = s.sc.partition_view()[0]["leader"]
+    s.receive(msg("fault", action="kill_broker", broker=leader), 2000)
+    for wall in range(2050, 6000, 50):
+        s.tick(wall)
+        assert s.ledger(wall, force=True)["lost"] == 0, wall
+
+
+def test_a_long_tick_falls_behind_instead_of_catching_up() -> None:
+    """A server slower than the chosen speed must not ask the next tick to make up all the lost wall time."""
+    s = LabSession(LABS["acks"], Limits(max_tick_ms=250.0), wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(5000)  # five wall seconds since the last tick, as if the machine had stalled
+    assert s.sc.now == pytest.approx(250.0)
+    assert s.throttled
