@@ -266,6 +266,7 @@ class LabSession:
             return
         if setting.scope is Scope.CREATION:
             values = {**self.values, setting.name: value}
+            self.lab.check_start(values)
             self._load(self.seed, values, [])
             note = self.lab.notes.get(setting.name)  # a lab's own words for a start setting that is not the topic's
             self.outbox.notice("topic.created", note.format(value=value) if note else f"{setting.name} is fixed when a topic is created: the topic was created "

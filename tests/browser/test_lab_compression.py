@@ -61,6 +61,27 @@ def test_pasted_text_is_checked_and_compared(page: Page, server: Server) -> None
     expect(root.locator("[data-compare-error]")).to_be_empty()
 
 
+def test_pasted_text_drives_the_live_run_and_its_link(page: Page, server: Server, page_log: PageLog) -> None:
+    root = open_lab(page, server.url, LESSON, "compression", **{"compression.type": "zstd"})
+    root.locator("[data-compare-payload]").select_option("text")
+    root.get_by_label("Your text").fill("x" * 5000)
+    root.get_by_role("button", name="Use this text for the live run").click()
+    expect(root.locator("[data-compare-error]")).to_contain_text("at most 4096 bytes")
+    root.get_by_label("Your text").fill("kafka kafka kafka " * 20)
+    root.get_by_role("button", name="Use this text for the live run").click()
+    expect(root.locator("[data-pl-config]")).to_contain_text("payload: text values")
+    page.wait_for_function("el => Number(el.dataset.value) > 0 && Number(el.dataset.value) < 0.3",
+                           arg=root.locator('[data-pl-metric="ratio"]').element_handle(), timeout=20000)
+    assert 0 < shown_ratio(root) < 0.3
+    page.wait_for_function("() => new URL(location.href).searchParams.get('payload') === 'text'", timeout=10000)
+    assert "kafka kafka" in page.evaluate("new URL(location.href).searchParams.get('text')")
+    page.goto(page.url)  # the link replays the same run, text and all
+    root = page.locator('[data-lab="compression"]')
+    expect(root.locator("[data-pl-config]")).to_contain_text("payload: text values", timeout=15000)
+    expect(root.get_by_label("Your text")).to_have_value("kafka kafka kafka " * 20, timeout=15000)
+    assert not page_log.console_errors, page_log.console_errors
+
+
 def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server: Server) -> None:
     root = open_lab(page, server.url, LESSON, "compression", **{"compression.type": "gzip"})
     wait_for_virtual_time(root, 800)

@@ -88,6 +88,29 @@ def test_changing_the_payload_restarts_with_the_labs_own_notice() -> None:
     assert s.receive(msg("set_config", name="compression.gzip.level", value="0"), 400)[0]["code"] == "bad_value"
 
 
+def test_pasted_text_is_the_live_runs_payload_checked_and_replayed() -> None:
+    s = fresh("compression", **{"compression.type": "zstd"})
+    run(s, 200)
+    assert s.receive(msg("set_config", name="text", value="kafka " * 100), 200) == []
+    assert s.receive(msg("set_config", name="payload", value="text"), 200) == []
+    lab = run(s, 2200, start=200)["lab"]
+    assert lab["totals"]["batches"] and 0 < lab["window"]["ratio"] < 0.2
+    link = s.link()
+    assert link["settings"]["payload"] == "text" and link["settings"]["text"] == "kafka " * 100
+    again = fresh("compression", **link["settings"])  # a shared link replays the same run
+    assert run(again, 2000)["lab"]["totals"] == run(fresh("compression", **link["settings"]), 2000)["lab"]["totals"]
+    for name, value, words in [("text", "", "must not be empty"), ("text", "   ", "must not be empty"),
+                               ("text", "é" * 2049, "at most 4096 bytes"), ("text", 42, "must be a string")]:
+        reply = s.receive(msg("set_config", name=name, value=value), 2300)
+        assert reply[0]["code"] == "bad_value" and words in reply[0]["message"], (value, reply)
+    assert s.values["text"] == "kafka " * 100 and s.sc.now > 0  # the session kept its run
+    empty = fresh("compression")
+    reply = empty.receive(msg("set_config", name="payload", value="text"), 0)
+    assert reply[0]["code"] == "bad_value" and "payload=text needs your text first" in reply[0]["message"]
+    assert empty.receive(msg("load", settings={"payload": "text"}), 0)[0]["code"] == "bad_value"
+    assert run(empty, 500)["lab"]["totals"]["batches"]  # still running, on json
+
+
 def test_compare_encodes_the_same_batches_with_every_codec() -> None:
     result = compare("json", records_per_batch=10)
     ratios = {r["codec"]: r["ratio"] for r in result["rows"]}

@@ -54,6 +54,29 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class TextSetting(Setting):
+    """A setting whose value is free text (the compression lab's pasted text): non-empty, at most ``max_bytes`` of UTF-8.
+
+    The page gives it no slider (``describe`` says ``"text": true``); the lab's own renderer sends it.
+    """
+
+    max_bytes: int = 4096
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ProtocolError("bad_value", f"{self.name} must be a string of text; got {value!r}", "set_config")
+        if not value.strip():
+            raise ProtocolError("bad_value", f"{self.name} must not be empty: paste some text", "set_config")
+        size = len(value.encode("utf-8"))
+        if size > self.max_bytes:
+            raise ProtocolError("bad_value", f"{self.name} must be at most {self.max_bytes} bytes of UTF-8; got {size}", "set_config")
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "text": True, "max_bytes": self.max_bytes}
+
+
+@dataclass(frozen=True)
 class Lab:
     """A lab's server side: the spec it runs, what the learner may change, and how it starts."""
 
@@ -87,7 +110,11 @@ class Lab:
         out = dict(self.preset)
         for name, value in values.items():
             out[name] = self.setting(name).check(value)
+        self.check_start(out)
         return out
+
+    def check_start(self, values: dict[str, Any]) -> None:
+        """Checks across start settings (a ProtocolError); most labs have none."""
 
     def producer_configs(self, values: dict[str, Any]) -> dict[str, Any]:
         """The producer configs as a user writes them: the base spec's plus the lab's producer settings."""
@@ -126,4 +153,4 @@ def _registry() -> dict[str, Lab]:
 
 LABS: dict[str, Lab] = _registry()
 
-__all__ = ["LABS", "Lab", "Scope", "Setting"]
+__all__ = ["LABS", "Lab", "Scope", "Setting", "TextSetting"]

@@ -6,8 +6,9 @@ log lines have, so the ratio (compressed / uncompressed, Kafka's compression-rat
 at once. The simulator compresses every batch for real (app/sim/compression.py), so the
 ratio per batch and the bytes on the wire are measured, not modelled.
 
-The payload (json, logs, random) is the application's data, not a Kafka config: a
-change starts the run again with the new data (``notes`` says so on the page).
+The payload (json, logs, random, or text: the learner's pasted ``text``, at most
+``RUN_TEXT_BYTES`` of UTF-8 so a link stays usable) is the application's data, not a Kafka
+config: a change starts the run again with the new data (``notes`` says so on the page).
 
 ``compare`` encodes the same batches with every codec through app.sim.records. Its
 CPU time is wall time measured on this server, outside any simulated run, and is
@@ -20,8 +21,9 @@ import random
 import time
 from typing import Any
 
-from app.live.labs import Lab, Scope, Setting
+from app.live.labs import Lab, Scope, Setting, TextSetting
 from app.live.labs.batching import BatchWatch
+from app.live.protocol import ProtocolError
 from app.sim.compression import CODECS, DEFAULT_LEVELS, validate_level
 from app.sim.payloads import make_payload_generator
 from app.sim.records import encode_batch
@@ -29,18 +31,27 @@ from app.sim.records import encode_batch
 PAYLOADS = ("json", "logs", "random")
 #: Pasted text: at most this many UTF-8 bytes.
 MAX_TEXT_BYTES = 64 * 1024
+#: Pasted text for the live run: at most this many UTF-8 bytes (it is a start setting, so every link carries it).
+RUN_TEXT_BYTES = 4096
 VALUE_BYTES = 200
 COMPARE_BATCHES = 8
 EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z: the timestamps written into the compared batches
 
 
 class CompressionLab(Lab):
-    """A Lab whose ``payload`` setting picks the workload's values rather than a topic config."""
+    """A Lab whose ``payload`` and ``text`` settings pick the workload's values rather than a topic config."""
 
     def build_spec(self, values: dict[str, Any]) -> dict[str, Any]:
-        spec = super().build_spec({k: v for k, v in values.items() if k != "payload"})
+        spec = super().build_spec({k: v for k, v in values.items() if k not in ("payload", "text")})
         spec["workload"]["value"] = values.get("payload", self.preset["payload"])
+        if spec["workload"]["value"] == "text":
+            spec["workload"]["text"] = values["text"]
         return spec
+
+    def check_start(self, values: dict[str, Any]) -> None:
+        if values.get("payload") == "text" and not values.get("text"):
+            raise ProtocolError("bad_value", "payload=text needs your text first: paste it under 'my own text' and use it for the live run "
+                                "(it sets text, then payload=text)", "set_config")
 
 
 class CompareError(ValueError):
@@ -109,12 +120,16 @@ COMPRESSION = CompressionLab(
         Setting("compression.lz4.level", Scope.PRODUCER, "compression.lz4.level", low=1, high=17),
         # Kafka takes -131072..22; the lab's slider stops at -7, past which zstd barely compresses.
         Setting("compression.zstd.level", Scope.PRODUCER, "compression.zstd.level", low=-7, high=22),
-        Setting("payload", Scope.CREATION, "payload", choices=PAYLOADS),
+        # text before random: random bytes stay at the slider's end, the payload that cannot compress.
+        Setting("payload", Scope.CREATION, "payload", choices=("json", "logs", "text", "random")),
+        TextSetting("text", Scope.CREATION, "text", max_bytes=RUN_TEXT_BYTES),
     ),
     preset={"compression.type": "none", "compression.gzip.level": str(DEFAULT_LEVELS["gzip"]),
-            "compression.lz4.level": DEFAULT_LEVELS["lz4"], "compression.zstd.level": DEFAULT_LEVELS["zstd"], "payload": "json"},
+            "compression.lz4.level": DEFAULT_LEVELS["lz4"], "compression.zstd.level": DEFAULT_LEVELS["zstd"], "payload": "json",
+            "text": ""},
     seed=5,
     speed=0.05,
-    notes={"payload": "The application now sends {value} values: the run started again from 0 with the same seed and settings."},
+    notes={"payload": "The application now sends {value} values: the run started again from 0 with the same seed and settings.",
+           "text": "The application's pasted text changed: the run started again from 0 with the same seed and settings."},
     view=BatchWatch,
 )

@@ -68,7 +68,7 @@ def check_request(lab: Lab, name: str, values: dict[str, Any]) -> tuple[Setting,
     for k, raw in values.items():
         s = lab.setting(k)
         value: Any = raw
-        if s.choices is None:
+        if s.choices is None and s.low is not None:
             try:
                 value = int(raw)
             except (TypeError, ValueError):
@@ -77,7 +77,10 @@ def check_request(lab: Lab, name: str, values: dict[str, Any]) -> tuple[Setting,
             parsed[k] = s.check(value)
         except ProtocolError as exc:
             raise WhatIfError(exc.message) from None
-    return lab.setting(name), lab.check_values(parsed)
+    try:
+        return lab.setting(name), lab.check_values(parsed)
+    except ProtocolError as exc:
+        raise WhatIfError(exc.message) from None
 
 
 def run_point(lab: Lab, values: dict[str, Any], seed: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import { bytes, drawCharts } from "./batching.js";
 import { attachWhatif } from "./whatif.js";
 
 const LEVELS = { gzip: "compression.gzip.level", lz4: "compression.lz4.level", zstd: "compression.zstd.level" };
+const RUN_TEXT_BYTES = 4096; // app/live/labs/compression.py RUN_TEXT_BYTES: the live run's text travels in every link
 
 function el(tag, attrs = {}, text) {
   const n = document.createElement(tag);
@@ -74,6 +75,24 @@ export function createRenderer(root, ctx) {
   }
   q("[data-compare-run]").addEventListener("click", runCompare);
 
+  // The pasted text as the live run's payload: two start settings, text then payload=text (the server checks both).
+  q("[data-run-text]").addEventListener("click", () => {
+    error.textContent = "";
+    const text = textArea.value;
+    if (!text.trim()) {
+      error.textContent = "Paste some text first: there is nothing to send.";
+      textArea.focus();
+      return;
+    }
+    const size = new TextEncoder().encode(text).length;
+    if (size > RUN_TEXT_BYTES) {
+      error.textContent = `The live run takes at most ${RUN_TEXT_BYTES} bytes of text; this is ${size}. Shorten it.`;
+      return;
+    }
+    if (settings.text !== text) ctx.send("set_config", { name: "text", value: text });
+    if (settings.payload !== "text") ctx.send("set_config", { name: "payload", value: "text" });
+  });
+
   function render(frame) {
     const lab = frame.lab;
     if (!lab) return;
@@ -114,7 +133,9 @@ export function createRenderer(root, ctx) {
     const key = `${settings.payload}|${codec}|${settings[LEVELS[codec]] ?? ""}`;
     if (key !== comparedFor && lab.totals.batches) {
       comparedFor = key;
+      if (settings.payload === "text" && !textArea.value) textArea.value = settings.text;  // a link's text
       if (payloadSelect.value !== "text") payloadSelect.value = settings.payload;
+      textBox.hidden = payloadSelect.value !== "text";
       runCompare();
     }
     const newest = sent[0];

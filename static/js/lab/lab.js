@@ -84,10 +84,11 @@ export async function startLab(root) {
     root.dataset.labReady = "";
     const box = q("[data-lab-settings]");
     box.replaceChildren();
-    for (const setting of message.lab.settings) sliders[setting.name] = settingSlider(box, setting, send);
+    // A text setting (the compression lab's pasted text) has no slider: the lab's renderer sends it.
+    for (const setting of message.lab.settings) if (!setting.text) sliders[setting.name] = settingSlider(box, setting, send);
     speed.set(message.lab.speed);
     renderer.hello?.(message);
-    const state = readState(message.lab.settings.map((s) => s.name));
+    const state = readState(message.lab.settings.map((s) => s.name), message.lab.settings.filter((s) => s.text).map((s) => s.name));
     if (state) send("load", state);
     status.textContent = "Running.";
   }

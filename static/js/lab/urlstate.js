@@ -1,12 +1,13 @@
 // A lab's state in the page URL: seed, start settings and the log of controls, so a
 // link replays the same run. Other parameters (projector=1) are left alone.
-export function readState(settingNames) {
+// textNames: settings whose value is text, kept as a string even when it looks like a number.
+export function readState(settingNames, textNames = []) {
   const params = new URLSearchParams(window.location.search);
   const settings = {};
   for (const name of settingNames) {
     if (!params.has(name)) continue;
     const raw = params.get(name);
-    settings[name] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    settings[name] = /^-?\d+$/.test(raw) && !textNames.includes(name) ? Number(raw) : raw;
   }
   const state = {};
   if (Object.keys(settings).length) state.settings = settings;

@@ -50,7 +50,7 @@ export function attachWhatif(box, settings) {
 
   async function run() {
     const params = new URLSearchParams({ setting: select.value });
-    for (const [k, v] of Object.entries(now)) params.set(k, String(v));
+    for (const [k, v] of Object.entries(now)) if (v !== "") params.set(k, String(v));  // an unset text setting
     status.textContent = `Running the simulation over ${select.value}…`;
     box.setAttribute("aria-busy", "true");
     try {
