@@ -73,6 +73,8 @@ export function initSearch() {
   };
   input.addEventListener("focus", () => loadIndex().catch(() => {}), { once: true });
   input.addEventListener("input", update);
+  // Words typed before this module ran (a slow page, a quick typist) are searched now.
+  if (input.value.trim()) update();
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" && links().length) {
       event.preventDefault();

@@ -82,6 +82,7 @@ def test_search_finds_a_lesson_and_a_config(page: Page, server: Server, demo_les
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page).to_have_url(server.url + demo_lesson.url)
+    page.wait_for_load_state("load")
     if demo_lesson.meta.configs:
         config = demo_lesson.meta.configs[0]
         page.locator("[data-search-input]").fill(config)
