@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 
@@ -32,3 +33,10 @@ def wait_for_virtual_time(root: Locator, ms: float, timeout: float = 15000) -> N
     root.page.wait_for_function(
         "([el, ms]) => Number(el.dataset.labNow || 0) >= ms", arg=[root.element_handle(), ms], timeout=timeout
     )
+
+
+def assert_no_serious_axe_violation(page: Page) -> None:
+    """axe on the page as it is now: no serious or critical violation, the first targets named if any."""
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from .conftest import PageLog, Server
-from .labs import open_lab, set_speed, wait_for_virtual_time
+from .labs import assert_no_serious_axe_violation, open_lab, set_speed, wait_for_virtual_time
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +62,7 @@ def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server:
     root = open_lab(page, server.url, LESSON, "buffer")
     wait_for_virtual_time(root, 500)
     root.locator("details.lab-table-box:not(.whatif-table-box) summary").click()
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+    assert_no_serious_axe_violation(page)
 
 
 def test_projector_mode_shows_the_buffer_lab_on_its_own_slide(page: Page, server: Server, artifacts: Path) -> None:

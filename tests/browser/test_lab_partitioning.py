@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from app.sim import murmur2, partition_for_key
 from app.sim.murmur2 import librdkafka_crc32_partition
 
 from .conftest import PageLog, Server
-from .labs import open_lab, set_speed, wait_for_virtual_time
+from .labs import assert_no_serious_axe_violation, open_lab, set_speed, wait_for_virtual_time
 
 pytestmark = pytest.mark.browser
 
@@ -114,9 +113,7 @@ def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server:
     root = open_lab(page, server.url, LESSON, "partitioning")
     wait_for_virtual_time(root, 1000)
     expect(root.locator("[data-null-runs] [data-strategy]")).to_have_count(3, timeout=15000)
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+    assert_no_serious_axe_violation(page)
 
 
 def test_projector_mode_shows_the_partitioning_lab(page: Page, server: Server, artifacts: Path) -> None:
