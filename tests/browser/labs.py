@@ -40,3 +40,15 @@ def assert_no_serious_axe_violation(page: Page) -> None:
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+
+
+def open_lab_slide(page: Page, base_url: str, lesson: str, lab: str, **state: object) -> Locator:
+    """Open a lesson in projector mode at 1920x1080, page to the lab's slide by keyboard, run at real time."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    root = open_lab(page, base_url, lesson, lab, speed=None, projector="1", **state)
+    for _ in range(30):
+        if root.is_visible():
+            break
+        page.keyboard.press("ArrowRight")
+    set_speed(page, root, 1.0)
+    return root

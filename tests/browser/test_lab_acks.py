@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PageLog, Server
-from .labs import assert_no_serious_axe_violation, open_lab, set_speed, wait_for_virtual_time
+from .labs import assert_no_serious_axe_violation, open_lab, open_lab_slide, wait_for_virtual_time
 
 pytestmark = pytest.mark.browser
 
@@ -74,13 +74,7 @@ def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server:
 
 
 def test_projector_mode_gives_the_lab_its_own_slide(page: Page, server: Server, artifacts: Path) -> None:
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    root = open_lab(page, server.url, LESSON, "acks", speed=None, projector="1")
-    for _ in range(20):
-        if root.is_visible():
-            break
-        page.keyboard.press("ArrowRight")
-    set_speed(page, root, 1.0)
+    root = open_lab_slide(page, server.url, LESSON, "acks")
     wait_for_virtual_time(root, 1500)
     page.locator("main").focus()
     expect(root).to_be_visible()

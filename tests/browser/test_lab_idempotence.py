@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PageLog, Server
-from .labs import assert_no_serious_axe_violation, open_lab, set_speed, wait_for_virtual_time
+from .labs import assert_no_serious_axe_violation, open_lab, open_lab_slide, wait_for_virtual_time
 
 pytestmark = pytest.mark.browser
 
@@ -74,13 +74,7 @@ def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server:
 
 
 def test_projector_mode_shows_the_partition_log(page: Page, server: Server, artifacts: Path) -> None:
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    root = open_lab(page, server.url, LESSON, "idempotence", speed=None, projector="1", log=LOG)
-    for _ in range(20):
-        if root.is_visible():
-            break
-        page.keyboard.press("ArrowRight")
-    set_speed(page, root, 1.0)
+    root = open_lab_slide(page, server.url, LESSON, "idempotence", log=LOG)
     wait_for_virtual_time(root, 4500)
     page.locator("main").focus()
     expect(root.locator("[data-rlab-log]")).to_be_in_viewport()

@@ -12,7 +12,7 @@ from app.sim import murmur2, partition_for_key
 from app.sim.murmur2 import librdkafka_crc32_partition
 
 from .conftest import PageLog, Server
-from .labs import assert_no_serious_axe_violation, open_lab, set_speed, wait_for_virtual_time
+from .labs import assert_no_serious_axe_violation, open_lab, open_lab_slide, wait_for_virtual_time
 
 pytestmark = pytest.mark.browser
 
@@ -117,13 +117,7 @@ def test_axe_finds_no_serious_violation_with_the_lab_running(page: Page, server:
 
 
 def test_projector_mode_shows_the_partitioning_lab(page: Page, server: Server, artifacts: Path) -> None:
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    root = open_lab(page, server.url, LESSON, "partitioning", speed=None, projector="1")
-    for _ in range(20):
-        if root.is_visible():
-            break
-        page.keyboard.press("ArrowRight")
-    set_speed(page, root, 1.0)
+    root = open_lab_slide(page, server.url, LESSON, "partitioning")
     wait_for_virtual_time(root, 2000)
     expect(root.locator("[data-null-runs] [data-strategy]")).to_have_count(3, timeout=15000)
     page.locator("main").focus()
