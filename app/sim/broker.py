@@ -136,24 +136,25 @@ class Broker:
         if not self.alive or incarnation != self.incarnation:
             return
         now = self.sim.now
-        trace = self.cluster.trace
+        acks = req.acks
+        replicas = self.replicas
         results: list[tuple[Errors, int]] = []
         pending: dict[int, tuple[int, int]] = {}
         for i, batch in enumerate(req.batches):
             p = batch.partition
-            rep = self.replicas.get(p)
-            error, base = self._append(rep, batch, req.acks, now) if rep is not None else (Errors.NOT_LEADER_OR_FOLLOWER, -1)
+            rep = replicas.get(p)
+            error, base = self._append(rep, batch, acks, now) if rep is not None else (Errors.NOT_LEADER_OR_FOLLOWER, -1)
             results.append((error, base))
-            if error is Errors.NONE and req.acks == -1 and base >= 0:
+            if error is not Errors.NONE:
+                self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=p, batch=batch.batch_id,
+                                        error=error.name, code=error.code, side="broker")
+            elif acks == -1 and base >= 0:
                 pending[i] = (p, base + batch.record_count)
-            elif error is not Errors.NONE:
-                trace.emit(now, "produce.error", broker=self.broker_id, partition=p, batch=batch.batch_id,
-                           error=error.name, code=error.code, side="broker")
-        delayed = DelayedProduce(req, results, pending, arrive, start, now)
-        if req.acks == 0:
+        if acks == 0:
             # acks=0: the broker sends no response at all (errors included).
             self.cluster.metrics.on_produce_done(self.broker_id, arrive, start, now, now, 0.0)
             return
+        delayed = DelayedProduce(req, results, pending, arrive, start, now)
         if not pending:
             self._respond(delayed)
             return
@@ -194,12 +195,12 @@ class Broker:
                     return (Errors.NONE, offset) if offset >= 0 else (Errors.DUPLICATE_SEQUENCE_NUMBER, -1)
                 return error, -1
         base = log.log_end_offset
-        stored = with_base_offset(data, base, s.leader_epoch)
-        entry = LogEntry(base, base + header.records_count - 1, s.leader_epoch, stored, batch.record_ids,
-                         pid, header.producer_epoch, header.base_sequence, now)
-        log.append(entry)
+        last = base + header.records_count - 1
+        epoch = s.leader_epoch
+        stored = with_base_offset(data, base, epoch)
+        log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
-                                base_offset=base, last_offset=entry.last_offset, bytes=len(stored), epoch=s.leader_epoch)
+                                base_offset=base, last_offset=last, bytes=len(stored), epoch=epoch)
         self._wake_fetches(s.partition)
         if acks != -1:
             self.maybe_advance_hw(s.partition)
@@ -245,27 +246,31 @@ class Broker:
             return
         rep = self.replicas[p]
         hw = rep.log.high_watermark
-        s = rep.state
-        min_isr = min(self.topic_cfg(s)["min.insync.replicas"], len(s.replicas))
         still = []
         for d in waiting:
             if d.done:
                 continue
-            for i, (q, required) in list(d.pending.items()):
-                if q == p and hw >= required:
-                    # Partition.checkEnoughReplicasReachOffset: reached, but with too small an ISR.
-                    if len(s.isr) < min_isr:
-                        d.results[i] = (Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND, -1)
-                        err = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
-                        self.cluster.trace.emit(self.sim.now, "produce.error", broker=self.broker_id, partition=p,
-                                                batch=d.req.batches[i].batch_id, error=err.name, code=err.code,
-                                                side="broker")
-                    del d.pending[i]
-            if d.pending:
+            pending = d.pending
+            reached = [i for i, (q, required) in pending.items() if q == p and hw >= required]
+            if reached:
+                self._reached(rep.state, d, reached)
+            if pending:
                 still.append(d)
             else:
                 self._respond_delayed(d)
         self.delayed[p] = still
+
+    def _reached(self, s: PartitionState, d: DelayedProduce, reached: list[int]) -> None:
+        """The HW passed these batches of ``d`` (Partition.checkEnoughReplicasReachOffset): done, or failed
+        with NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile."""
+        if len(s.isr) < min(self.topic_cfg(s)["min.insync.replicas"], len(s.replicas)):
+            err = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+            for i in reached:
+                d.results[i] = (err, -1)
+                self.cluster.trace.emit(self.sim.now, "produce.error", broker=self.broker_id, partition=s.partition,
+                                        batch=d.req.batches[i].batch_id, error=err.name, code=err.code, side="broker")
+        for i in reached:
+            del d.pending[i]
 
     def _respond_delayed(self, d: DelayedProduce) -> None:
         if d.timer is not None:
@@ -319,21 +324,30 @@ class Broker:
         if not self.alive or incarnation != self.incarnation:
             return
         now = self.sim.now
+        me = self.broker_id
+        replicas = self.replicas
+        max_bytes = self.fetch_max_bytes
         out: dict[int, tuple[list[LogEntry], int]] = {}
         have_data = False
+        size = 40  # the response's size: a fixed header plus the batches' bytes
         for p, offset in offsets.items():
-            rep = self.replicas.get(p)
-            if rep is None or rep.state.leader != self.broker_id:
+            rep = replicas.get(p)
+            if rep is None:
+                continue
+            s = rep.state
+            if s.leader != me:
                 continue
             rep.update_follower(follower, offset, now)
-            s = rep.state
             if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
                 self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
             self.maybe_advance_hw(p)
-            entries = rep.log.read(offset, self.fetch_max_bytes)
+            log = rep.log
+            entries = log.read(offset, max_bytes)
             if entries:
                 have_data = True
-            out[p] = (entries, rep.log.high_watermark)
+                for e in entries:
+                    size += len(e.data)
+            out[p] = (entries, log.high_watermark)
         if not have_data and may_park and out:
             # Long poll: hold the fetch until data arrives or replica.fetch.wait.max.ms passes.
             old = self.parked_fetches.pop(follower, None)
@@ -342,9 +356,8 @@ class Broker:
             timer = Timer(self.sim, now + self.fetch_wait_ms, self._unpark, follower)
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
-        size = 40 + sum(len(e.data) for entries, _ in out.values() for e in entries)
         fb = self.cluster.brokers[follower]
-        self.cluster.network.transfer(self.broker_id, follower, size, fb.on_fetch_response, self.broker_id, gen, out, now)
+        self.cluster.network.transfer(me, follower, size, fb.on_fetch_response, me, gen, out, now)
 
     def _unpark(self, follower: int) -> None:
         parked = self.parked_fetches.pop(follower, None)
@@ -372,14 +385,18 @@ class Broker:
     def _send_fetch(self, leader: int) -> None:
         if not self.alive:
             return
-        offsets = {p: r.log.log_end_offset for p, r in self.replicas.items() if r.state.leader == leader and leader != self.broker_id}
+        me = self.broker_id
+        # A broker that has become the leader itself has nothing to fetch from ``leader``.
+        offsets = {} if leader == me else {p: r.log.log_end_offset for p, r in self.replicas.items() if r.state.leader == leader}
         if not offsets:
             self.fetch_active[leader] = False
             return
         gen = self.fetch_gen[leader]
         lb = self.cluster.brokers[leader]
-        self.cluster.network.transfer(self.broker_id, leader, 40 + 12 * len(offsets), lb.receive_fetch, self.broker_id, offsets, gen)
-        Timer(self.sim, self.sim.now + self.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._fetch_timeout, leader, gen)
+        self.cluster.network.transfer(me, leader, 40 + 12 * len(offsets), lb.receive_fetch, me, offsets, gen)
+        # A plain event rather than a Timer: nothing cancels it; _fetch_timeout checks the generation.
+        sim = self.sim
+        sim.at(sim.now + self.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._fetch_timeout, leader, gen)
 
     def _fetch_timeout(self, leader: int, gen: int) -> None:
         if self.alive and self.fetch_gen.get(leader) == gen and self.fetch_active.get(leader):
@@ -391,8 +408,9 @@ class Broker:
             return
         now = self.sim.now
         trace = self.cluster.trace
+        replicas = self.replicas
         for p, (entries, leader_hw) in out.items():
-            rep = self.replicas[p]
+            rep = replicas[p]
             if rep.state.leader != leader:
                 continue
             log = rep.log
@@ -400,10 +418,11 @@ class Broker:
             for e in entries:
                 if e.base_offset == log.log_end_offset:
                     log.append(e)
-            if log.log_end_offset > start:
+            end = log.log_end_offset
+            if end > start:
                 trace.emit(now, "replica.fetched", broker=self.broker_id, leader=leader, partition=p, from_offset=start,
-                           to_offset=log.log_end_offset, send_ms=send_ms, receive_ms=now)
-            hw = min(leader_hw, log.log_end_offset)
+                           to_offset=end, send_ms=send_ms, receive_ms=now)
+            hw = min(leader_hw, end)
             if hw > log.high_watermark:
                 log.high_watermark = hw
         self._send_fetch(leader)

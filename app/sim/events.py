@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from heapq import heappush
 from typing import Any, Callable
 
 Callback = Callable[..., Any]
@@ -34,11 +35,16 @@ class Simulation:
         """Run ``callback(*args)`` at virtual ``time`` (never in the past)."""
         if time < self.now:
             time = self.now
-        self._counter += 1
-        heapq.heappush(self._heap, (time, self._counter, callback, args))
+        self._counter = counter = self._counter + 1
+        heappush(self._heap, (time, counter, callback, args))
 
     def after(self, delay: float, callback: Callback, *args: Any) -> None:
-        self.at(self.now + delay, callback, *args)
+        # at(), inlined: one call fewer on a path every timeout and retry takes.
+        time = self.now + delay
+        if time < self.now:
+            time = self.now
+        self._counter = counter = self._counter + 1
+        heappush(self._heap, (time, counter, callback, args))
 
     def peek(self) -> float | None:
         """The time of the next event, or None when nothing is scheduled."""

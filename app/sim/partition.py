@@ -69,8 +69,9 @@ class Replica:
         """HW = the smallest log end offset over the ISR (the leader's own included)."""
         hw = self.log.log_end_offset
         fl = self.follower_leo
+        me = self.broker
         for b in self.state.isr:
-            if b != self.broker:
+            if b != me:
                 leo = fl.get(b, -1)
                 if leo < hw:
                     hw = leo

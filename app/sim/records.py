@@ -177,9 +177,10 @@ def with_base_offset(data: bytes, base_offset: int, partition_leader_epoch: int 
     which is why DefaultRecordBatch placed them there: the leader assigns them
     on every append without recomputing the checksum.
     """
+    # A memoryview of the rest: one copy of the batch (into the result), not two.
     if partition_leader_epoch is None:
-        return _pack_int64(base_offset) + data[8:]
-    return b"".join((_pack_int64(base_offset), data[8:12], _pack_int32(partition_leader_epoch), data[16:]))
+        return b"".join((_pack_int64(base_offset), memoryview(data)[8:]))
+    return b"".join((_pack_int64(base_offset), data[8:12], _pack_int32(partition_leader_epoch), memoryview(data)[16:]))
 
 
 # --- sizes ----------------------------------------------------------------
@@ -273,6 +274,37 @@ def _encode_headers(headers: Sequence[Header]) -> bytes:
     return b"".join(parts)
 
 
+# Encoded pieces of recent records, shared by every batch: key sections (the key's length
+# varint and bytes) and value tails (the value's length varint, the value, and the header
+# count 0).  A workload sends a fixed set of keys and cycles through a pool of values
+# (app/sim/payloads.py), so most records find both here and are written as five pieces
+# instead of seven, a third faster.  Only values up to _CACHED_VALUE_MAX bytes are kept, and
+# each table is emptied when it reaches _CACHED_SECTIONS entries: at most about 8 MiB.
+_KEY_SECTIONS: dict[bytes | None, bytes] = {}
+_VALUE_TAILS: dict[bytes | None, bytes] = {}
+_CACHED_SECTIONS: Final = 2048
+_CACHED_VALUE_MAX: Final = 4096
+
+
+def _key_section(key: bytes | None) -> bytes:
+    if len(_KEY_SECTIONS) >= _CACHED_SECTIONS:
+        _KEY_SECTIONS.clear()
+    section = _KEY_SECTIONS[key] = b"\x01" if key is None else encode_varint(len(key)) + key
+    return section
+
+
+def _value_tail(value: bytes | None) -> bytes:
+    """The value section and an empty header count; kept for small values."""
+    if value is None:
+        return b"\x01\x00"
+    tail = b"".join((encode_varint(len(value)), value, b"\x00"))
+    if len(value) <= _CACHED_VALUE_MAX:
+        if len(_VALUE_TAILS) >= _CACHED_SECTIONS:
+            _VALUE_TAILS.clear()
+        _VALUE_TAILS[value] = tail
+    return tail
+
+
 def _encode_records(
     keys: list[bytes | None],
     values: list[bytes | None],
@@ -282,60 +314,39 @@ def _encode_records(
     """Records part of a batch: one pass, one join.
 
     The builder keeps keys, values and timestamp deltas in parallel lists (no
-    object per record); the offset delta is the position, and each record's
-    body size is recomputed here from table lookups, as DefaultRecord.writeTo
-    does.  Example: key b"key-7" (5 bytes) and a 100-byte value at offset
-    delta 3, timestamp delta 0 give a body of 1 + 1 + 1 + (1 + 5) + (2 + 100)
-    + 1 = 112 bytes, written after its two-byte length varint.
+    object per record); the offset delta is the position.  A record is its
+    body's length varint, then attributes (0) with the timestamp delta, the
+    offset delta, the key section and the value tail, and its body size comes
+    from those pieces' lengths, as DefaultRecord.writeTo computes it.
+    Example: key b"key-7" (5 bytes) and a 100-byte value at offset delta 3,
+    timestamp delta 0 give a body of 2 + 1 + (1 + 5) + (2 + 100 + 1) = 112
+    bytes, written after its two-byte length varint.
     """
     parts: list[bytes] = []
     extend = parts.extend
     table = VARINTS
-    sizes = VARINT_SIZES
     top = VARINT_TABLE_MAX
-    # Per distinct key: its section (length varint and bytes) and that section's length.
-    key_parts: dict[bytes | None, tuple[bytes, int]] = {None: (b"\x01", 1)}
-    # Per distinct timestamp delta: b"\x00" (record attributes, unused) and the delta's
-    # varint, with its length plus one for the header count that ends the record.
-    ts_parts: dict[int, tuple[bytes, int]] = {}
+    key_sections = _KEY_SECTIONS
+    value_tails = _VALUE_TAILS
+    # Per distinct timestamp delta: b"\x00" (record attributes, unused) and the delta's varint.
+    ts_parts: dict[int, bytes] = {}
     for offset_delta, (key, value, ts_delta) in enumerate(zip(keys, values, ts_deltas)):
-        kp = key_parts.get(key)
-        if kp is None:
-            n = len(key)  # type: ignore[arg-type]
-            section = (table[n + 1] if n <= top else encode_varint(n)) + key  # type: ignore[operator]
-            kp = key_parts[key] = (section, len(section))
-        key_part, body = kp
-        tp = ts_parts.get(ts_delta)
-        if tp is None:
-            section = b"\x00" + (table[ts_delta + 1] if -1 <= ts_delta <= top else encode_varint(ts_delta))
-            tp = ts_parts[ts_delta] = (section, len(section) + 1)
-        ts_part, n = tp
-        body += n
-        if offset_delta <= top:
-            od = table[offset_delta + 1]
-            body += sizes[offset_delta + 1]
-        else:
-            od = encode_varint(offset_delta)
-            body += len(od)
-        if value is None:
-            value_len = b"\x01"
-            value = b""
-            body += 1
-        else:
-            n = len(value)
-            if n <= top:
-                value_len = table[n + 1]
-                body += sizes[n + 1] + n
-            else:
-                value_len = encode_varint(n)
-                body += len(value_len) + n
+        key_part = key_sections.get(key)
+        if key_part is None:
+            key_part = _key_section(key)
         if headers and offset_delta in headers:
-            header_part = _encode_headers(headers[offset_delta])
-            body += len(header_part) - 1
+            value_part = b"".join((b"\x01" if value is None else encode_varint(len(value)) + value,
+                                   _encode_headers(headers[offset_delta])))
         else:
-            header_part = b"\x00"
-        extend((table[body + 1] if body <= top else encode_varint(body), ts_part, od, key_part, value_len, value,
-                header_part))
+            value_part = value_tails.get(value)  # type: ignore[arg-type]
+            if value_part is None:
+                value_part = _value_tail(value)
+        ts_part = ts_parts.get(ts_delta)
+        if ts_part is None:
+            ts_part = ts_parts[ts_delta] = b"\x00" + encode_varint(ts_delta)
+        od = table[offset_delta + 1] if offset_delta <= top else encode_varint(offset_delta)
+        body = len(ts_part) + len(od) + len(key_part) + len(value_part)
+        extend((table[body + 1] if body <= top else encode_varint(body), ts_part, od, key_part, value_part))
     return b"".join(parts)
 
 

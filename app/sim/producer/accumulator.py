@@ -7,6 +7,7 @@ and the per-node drain of several topics (the simulator produces to one topic).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any, Callable
 
@@ -64,11 +65,12 @@ class RecordAccumulator:
         "backoff"), the pool has waiters ("exhausted"), or a flush is in progress ("flush").
         """
         ready: dict[int, list[tuple[ProducerBatch, str]]] = {}
-        next_delay = float("inf")
+        next_delay = math.inf
         unknown_leader = False
         exhausted = bool(self.pool.waiters)
         flushing = self.flushes_in_progress > 0
         linger = self.linger_ms
+        muted = self.muted
         for p, dq in enumerate(self.batches):
             if not dq:
                 continue
@@ -76,16 +78,22 @@ class RecordAccumulator:
             if leader < 0:
                 unknown_leader = True
                 continue
-            if p in self.muted:
+            if p in muted:
                 continue
             batch = dq[0]
             waited = now - batch.last_attempt_ms
             # EPS: float times must not leave a batch a hair short of its linger forever.
-            backing_off = batch.attempts > 0 and waited + EPS < batch.backoff_ms
-            time_to_wait = batch.backoff_ms if batch.attempts > 0 else linger
+            if batch.attempts > 0:
+                time_to_wait = batch.backoff_ms
+                if waited + EPS < time_to_wait:  # backing off: not sendable whatever else holds
+                    if time_to_wait - waited < next_delay:
+                        next_delay = time_to_wait - waited
+                    continue
+            else:
+                time_to_wait = linger
             full = len(dq) > 1 or batch.is_full()
             expired = waited + EPS >= time_to_wait
-            if not backing_off and (full or expired or exhausted or flushing):
+            if full or expired or exhausted or flushing:
                 if full:
                     reason = "full"
                 elif expired:
@@ -95,10 +103,8 @@ class RecordAccumulator:
                 else:
                     reason = "exhausted"
                 ready.setdefault(leader, []).append((batch, reason))
-            else:
-                left = time_to_wait - waited
-                if left < next_delay:
-                    next_delay = left
+            elif time_to_wait - waited < next_delay:
+                next_delay = time_to_wait - waited
         return ready, next_delay, unknown_leader
 
     def expired_batches(self, now: float) -> list[ProducerBatch]:

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from operator import add
+from typing import TYPE_CHECKING, Final
 
 from app.sim.varint import VARINT_SIZES, varint_size
 
 if TYPE_CHECKING:
     from app.sim.producer.batch import ProducerBatch
     from app.sim.producer.producer import KafkaProducer
+
+# _SECTION_SIZES[n]: the bytes an n-byte key or value takes in a record, its length varint included.
+_SECTION_SIZES: Final = [size + n for n, size in enumerate(VARINT_SIZES[1:])]
 
 
 def send_keyed_run(
@@ -40,9 +44,9 @@ def send_keyed_run(
     parts = list(map(keyed._cache.get, keys))
     if None in parts:
         parts = list(map(keyed.partition, keys))  # murmur2 is pure: computing it early changes nothing
-    sizes = VARINT_SIZES
-    key_sizes = {k: sizes[len(k) + 1] + len(k) for k in set(keys)}
-    kv_sizes = [key_sizes[k] + sizes[n + 1] + n for k, n in zip(keys, map(len, values))]
+    # Each record's key and value sections (length varints included), column by column.
+    section = _SECTION_SIZES.__getitem__
+    kv_sizes = list(map(add, map(section, map(len, keys)), map(section, map(len, values))))
     # Each partition's records in send order: sorted() is stable.
     order = sorted(range(n), key=parts.__getitem__)
     count_p = producer.num_partitions
@@ -74,7 +78,8 @@ def send_keyed_run(
         stretched = 0
         while j < end:
             band = 1 if c < 64 else 2 if c < 8192 else 3
-            if band != stretched and band < 3 and room_base < 16_000_000:
+            # (A handful of records is cheaper to size one by one.)
+            if band != stretched and band < 3 and room_base < 16_000_000 and end - j > 8:
                 stretched = band
                 # While the offset delta stays below 64 its varint takes one byte (band 1), from 64
                 # to 8191 two (band 2); for bodies of 64..8191 bytes the length varint takes two.
@@ -140,14 +145,23 @@ def send_keyed_run(
     send = producer._send_one
     while True:
         i = min(nxt)
-        for p in range(count_p):
-            if fit[p] and order[ptr[p]] < i:
-                hand_over(p, i)
         if i == n:
-            return n
+            break
         # Record i starts a new batch (or meets a closed one): the one-record path, in send order.
+        # Its partition's records before it go into the open batch first; other partitions'
+        # wait, since nothing send() does for partition p looks at another partition's batch.
         p = parts[i]
+        if fit[p]:
+            hand_over(p, i)
         ptr[p] += 1
         if not send(first_rid + i, keys[i], values[i], ts, now, False):
+            # send() blocked: the records sent before i are in, the later ones wait behind it.
+            for q in range(count_p):
+                if fit[q]:
+                    hand_over(q, i)
             return i + 1
         scan(p)
+    for p in range(count_p):
+        if fit[p]:
+            hand_over(p, n)
+    return n

@@ -18,6 +18,9 @@ class Metadata:
         self.p = producer
         self.leaders: list[int] = []
         self.epochs: list[int] = []
+        # Each leader's partitions in partition order, rebuilt on refresh: the sender drains
+        # per node many times between two refreshes.
+        self.partitions_by_leader: dict[int, list[int]] = {}
         self.update_pending = False
         self.version = 0
         self.last_refresh_ms = -1e18
@@ -33,6 +36,10 @@ class Metadata:
         states = self.p.cluster.controller.partitions
         self.leaders = [s.leader for s in states]
         self.epochs = [s.leader_epoch for s in states]
+        by_leader: dict[int, list[int]] = {}
+        for p, leader in enumerate(self.leaders):
+            by_leader.setdefault(leader, []).append(p)
+        self.partitions_by_leader = by_leader
         self.version += 1
 
     def request_update(self) -> None:

@@ -155,7 +155,8 @@ class KafkaProducer:
         if not got:
             self._block(rid, key, value, size, now)
             return False
-        enable_switch = last is None or last.is_full()
+        # Only the uniform sticky partitioner (null keys) asks whether the last batch was full.
+        enable_switch = None if keyed else last is None or last.is_full()
         batch = self.accumulator.new_batch(p, size, now, ts)
         self.trace.emit(now, "batch.created", partition=p, batch=batch.batch_id, buffer=size)
         self._try_append(batch, rid, key, value, ts, now, p, keyed, enable_switch)
@@ -257,29 +258,29 @@ class KafkaProducer:
     # -- drain (RecordAccumulator.drainBatchesForOneNode) --------------------------------------
     def drain(self, node: int, now: float) -> list[ProducerBatch]:
         acc = self.accumulator
-        leaders = self.metadata.leaders
-        parts = [p for p, leader in enumerate(leaders) if leader == node]
+        parts = self.metadata.partitions_by_leader.get(node)
         if not parts:
             return []
-        start = acc.drain_index.get(node, 0) % len(parts)
+        n = len(parts)
+        start = acc.drain_index.get(node, 0) % n
+        queues, muted, idempotent = acc.batches, acc.muted, self.idempotent
         out: list[ProducerBatch] = []
         size = 0
-        for i in range(len(parts)):
-            p = parts[(start + i) % len(parts)]
-            dq = acc.batches[p]
-            if not dq or p in acc.muted:
+        for i in range(n):
+            p = parts[(start + i) % n]
+            dq = queues[p]
+            if not dq or p in muted:
                 continue
             first = dq[0]
             if first.attempts > 0 and now - first.last_attempt_ms + 1e-6 < first.backoff_ms:
                 continue
-            if self.idempotent and self._stop_drain(p, first):
+            if idempotent and self._stop_drain(p, first):
                 continue
-            est = first.estimated_size()
-            if out and size + est > self.max_request_size:
-                acc.drain_index[node] = (start + i) % len(parts)
+            if out and size + first.estimated_size() > self.max_request_size:
+                acc.drain_index[node] = (start + i) % n
                 break
             dq.popleft()
-            if first.data is None or (self.idempotent and first.producer_epoch != self.producer_epoch):
+            if first.data is None or (idempotent and first.producer_epoch != self.producer_epoch):
                 self._close(first, p)
             if not first.reported_ready:
                 first.reported_ready = True
@@ -289,7 +290,7 @@ class KafkaProducer:
             size += first.size_bytes
             out.append(first)
         else:
-            acc.drain_index[node] = (start + 1) % len(parts)
+            acc.drain_index[node] = (start + 1) % n
         for b in out:
             self.inflight_batches[b.partition].add(b)
             self.metrics.on_drain(b, now)
