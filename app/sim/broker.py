@@ -70,6 +70,9 @@ class Broker:
         self.parked_fetches: dict[int, tuple[dict[int, int], int, Timer]] = {}
         self.fetch_gen: dict[int, int] = {}
         self.fetch_active: dict[int, bool] = {}
+        # Per leader: the number of the fetch sent last and still unanswered (none once answered).
+        self.fetch_outstanding: dict[int, int] = {}
+        self._fetches_sent = 0
         self.lag_max_ms = cfg["replica.lag.time.max.ms"]
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
         self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
@@ -394,18 +397,23 @@ class Broker:
         gen = self.fetch_gen[leader]
         lb = self.cluster.brokers[leader]
         self.cluster.network.transfer(me, leader, 40 + 12 * len(offsets), lb.receive_fetch, me, offsets, gen)
-        # A plain event rather than a Timer: nothing cancels it; _fetch_timeout checks the generation.
+        # replica.socket.timeout.ms runs per request: the answer to this fetch disarms it.  A plain
+        # event rather than a Timer: _fetch_timeout checks that this fetch is still unanswered.
+        self._fetches_sent += 1
+        number = self.fetch_outstanding[leader] = self._fetches_sent
         sim = self.sim
-        sim.at(sim.now + self.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._fetch_timeout, leader, gen)
+        sim.at(sim.now + self.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._fetch_timeout, leader, gen, number)
 
-    def _fetch_timeout(self, leader: int, gen: int) -> None:
-        if self.alive and self.fetch_gen.get(leader) == gen and self.fetch_active.get(leader):
+    def _fetch_timeout(self, leader: int, gen: int, number: int) -> None:
+        if (self.alive and self.fetch_gen.get(leader) == gen and self.fetch_active.get(leader)
+                and self.fetch_outstanding.get(leader) == number):
             self.fetch_gen[leader] = gen + 1
             self.sim.after(REPLICA_FETCH_BACKOFF_MS, self._send_fetch, leader)
 
     def on_fetch_response(self, leader: int, gen: int, out: dict[int, tuple[list[LogEntry], int]], send_ms: float) -> None:
         if not self.alive or self.fetch_gen.get(leader) != gen:
             return
+        self.fetch_outstanding.pop(leader, None)
         now = self.sim.now
         trace = self.cluster.trace
         replicas = self.replicas

@@ -110,3 +110,24 @@ def test_isr_shrinks_after_replica_lag_and_expands_on_catch_up():
     assert shrunk and 500 <= shrunk[0]["t"] <= 700 and shrunk[0]["reason"] == "lagging"
     assert expanded and expanded[0]["t"] > 1200
     assert r.ledger["lost"] == 0 and r.metrics["broker"]["UnderReplicatedPartitions"] == 0
+
+
+def test_an_answered_follower_fetch_never_times_out():
+    """replica.socket.timeout.ms (30 s) runs per fetch request: a fetch that got its answer must
+    not restart the fetcher 30 s later (that stalled replication, and acks=all, for
+    replica.fetch.backoff.ms, 1 s, every 31.5 s)."""
+    spec = small_spec(workload={"records_per_sec": 200}, duration_ms=70_000,
+                      trace={"records": False, "kinds": ["replica.fetched", "ack.received"]})
+    r = run_scenario(spec, seed=1)
+    latencies = [e["receive_ms"] - e["send_ms"] for e in r.trace if e["kind"] == "ack.received"]
+    assert latencies and max(latencies) < 100
+    last: dict[tuple[int, int], float] = {}
+    longest_gap = 0.0
+    for e in r.trace:
+        if e["kind"] == "replica.fetched":
+            follower = (e["broker"], e["partition"])
+            if follower in last:
+                longest_gap = max(longest_gap, e["t"] - last[follower])
+            last[follower] = e["t"]
+    assert 0 < longest_gap < 600  # records reach every partition at least every few hundred ms
+
