@@ -408,7 +408,12 @@ class Broker:
         if (self.alive and self.fetch_gen.get(leader) == gen and self.fetch_active.get(leader)
                 and self.fetch_outstanding.get(leader) == number):
             self.fetch_gen[leader] = gen + 1
-            self.sim.after(REPLICA_FETCH_BACKOFF_MS, self._send_fetch, leader)
+            self.sim.after(REPLICA_FETCH_BACKOFF_MS, self._fetch_after_backoff, leader, gen + 1)
+
+    def _fetch_after_backoff(self, leader: int, gen: int) -> None:
+        # A fetcher (re)started during the backoff has sent its own fetch: one loop per leader.
+        if self.fetch_gen.get(leader) == gen:
+            self._send_fetch(leader)
 
     def on_fetch_response(self, leader: int, gen: int, out: dict[int, tuple[list[LogEntry], int]], send_ms: float) -> None:
         if not self.alive or self.fetch_gen.get(leader) != gen:

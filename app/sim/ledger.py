@@ -130,6 +130,6 @@ class Ledger:
         return in_log, duplicated, reordered
 
 
-
 def _strictly_increasing(per_partition: list[list[int]]) -> bool:
+    """Every partition's record ids in send order, none twice (one C-level pass each)."""
     return all(all(map(lt, rids, islice(rids, 1, None))) for rids in per_partition)

@@ -33,7 +33,7 @@ class Trace:
 
     def __init__(self, records: bool = True, kinds: Iterable[str] | None = None, enabled: bool = True) -> None:
         self.events: list[dict[str, Any]] = []
-        self.enabled = enabled
+        self._enabled = enabled
         self.records = records and enabled and (kinds is None or bool(PER_RECORD_KINDS & set(kinds)))
         # The kinds to keep, or None for all of them; a disabled trace keeps none, so that
         # emit() needs one test either way.
@@ -46,6 +46,11 @@ class Trace:
         # handler often emits several events with the same ``now`` (the very same float object).
         self._last_t: float | None = None
         self._last_t_rounded = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        """Fixed at creation: emit() reads the kinds to keep, which say it too."""
+        return self._enabled
 
     def emit(self, t: float, kind: str, **fields: Any) -> None:
         kinds = self._kinds

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from app.sim.producer.batch import ProducerBatch
 from app.sim.producer.buffer_pool import BufferPool
 from app.sim.records import BatchBuilder, estimate_size_upper_bound
-
+from app.sim.records.encode import RecordSections
 
 EPS = 1e-6
 
@@ -40,6 +40,8 @@ class RecordAccumulator:
         self.drain_index: dict[int, int] = {}
         self.incomplete: set[ProducerBatch] = set()
         self._next_batch_id = 0
+        # Encoded keys and values of this producer's records, reused by every batch it builds.
+        self.sections = RecordSections()
 
     def new_batch_size(self, key: bytes | None, value: bytes | None, headers: list) -> int:
         """max(batch.size, an upper bound on a batch holding just this record)."""
@@ -49,7 +51,7 @@ class RecordAccumulator:
     def new_batch(self, partition: int, size: int, now: float, timestamp: int) -> ProducerBatch:
         """A fresh batch on a buffer of ``size`` bytes the caller already took from the pool."""
         ratio = self.estimator.estimation(self.topic, self.codec)
-        builder = BatchBuilder(self.codec, self.level, size, timestamp, ratio)
+        builder = BatchBuilder(self.codec, self.level, size, timestamp, ratio, self.sections)
         self._next_batch_id += 1
         batch = ProducerBatch(self._next_batch_id, self.topic, partition, builder, now, size, size)
         self.batches[partition].append(batch)

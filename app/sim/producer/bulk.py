@@ -40,10 +40,7 @@ def send_keyed_run(
     record 115 bytes.
     """
     n = len(keys)
-    keyed = producer.keyed
-    parts = list(map(keyed._cache.get, keys))
-    if None in parts:
-        parts = list(map(keyed.partition, keys))  # murmur2 is pure: computing it early changes nothing
+    parts = producer.keyed.partitions(keys)  # murmur2 is pure: computing it early changes nothing
     # Each record's key and value sections (length varints included), column by column.
     section = _SECTION_SIZES.__getitem__
     kv_sizes = list(map(add, map(section, map(len, keys)), map(section, map(len, values))))
@@ -88,11 +85,11 @@ def send_keyed_run(
                 # is at most ``certain`` fits for sure (6 bytes of margin where _fits needs 4, so
                 # the float products cannot tip it); the per-record rule takes over after them.
                 seg = list(map(kv_sizes.__getitem__, order[j : min(end, j + (64 if band == 1 else 8192) - c)]))
-                add = fixed + band + 2
-                low, high = min(seg) + add, max(seg) + add
+                overhead = fixed + band + 2
+                low, high = min(seg) + overhead, max(seg) + overhead
                 if low >= 66 and high < 8194:
                     certain = (room_base - high - 6) / r if r else room_base - high
-                    totals = list(accumulate(map(add.__add__, seg), initial=u))
+                    totals = list(accumulate(map(overhead.__add__, seg), initial=u))
                     t = bisect_right(totals, certain, 0, len(seg))
                     if t:
                         cum.extend(totals[1 : t + 1])

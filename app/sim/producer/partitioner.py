@@ -41,6 +41,13 @@ class KeyedPartitioner:
             p = self._cache[key] = partition_for_key(key, self.num_partitions)
         return p
 
+    def partitions(self, keys: list[bytes]) -> list[int]:
+        """``partition`` of each key; a C-level pass when every key has been seen before."""
+        parts = list(map(self._cache.get, keys))
+        if None in parts:
+            parts = list(map(self.partition, keys))
+        return parts
+
 
 class RoundRobinPartitioner:
     """<= 2.3: a counter per topic over the available partitions, starting at a random value."""

@@ -5,22 +5,36 @@ from __future__ import annotations
 from typing import Final, Sequence
 
 from app.sim.compression import CODEC_IDS, compress, to_float32, validate_level
-from app.sim.records.encode import _assemble, _encode_records, _validate_producer_state
+from app.sim.records.encode import RecordSections, assemble_batch, encode_records
 from app.sim.records.header import (
-    _TRANSACTIONAL_MASK,
     NO_PARTITION_LEADER_EPOCH,
     NO_PRODUCER_EPOCH,
     NO_PRODUCER_ID,
     NO_SEQUENCE,
     NO_TIMESTAMP,
     RECORD_BATCH_OVERHEAD,
+    TRANSACTIONAL_MASK,
     Header,
 )
-from app.sim.records.sizes import _body_size, _with_length
+from app.sim.records.sizes import body_size, with_length
 from app.sim.varint import varint_size
 
 # Java's float 1.05f, as MemoryRecordsBuilder.COMPRESSION_RATE_ESTIMATION_FACTOR.
 _ESTIMATION_FACTOR: Final = to_float32(1.05)
+
+
+def _validate_producer_state(
+    producer_id: int, producer_epoch: int, base_sequence: int, is_transactional: bool
+) -> None:
+    # MemoryRecordsBuilder.validateProducerState, with its messages.
+    if is_transactional and producer_id == NO_PRODUCER_ID:
+        raise ValueError("Cannot write transactional messages without a valid producer ID")
+    if producer_id != NO_PRODUCER_ID:
+        if producer_epoch == NO_PRODUCER_EPOCH:
+            raise ValueError("Invalid negative producer epoch")
+        if base_sequence < 0:
+            raise ValueError("Invalid negative sequence number used")
+
 
 class BatchBuilder:
     """MemoryRecordsBuilder for one producer batch (v2, CreateTime, not control).
@@ -52,6 +66,7 @@ class BatchBuilder:
         "_estimate_for",
         "_estimate",
         "_ratio_times_factor",
+        "_sections",
     )
 
     def __init__(
@@ -61,7 +76,9 @@ class BatchBuilder:
         batch_size_limit: int = 16384,
         base_timestamp: int | None = None,
         estimated_compression_ratio: float = 1.0,
+        sections: RecordSections | None = None,
     ) -> None:
+        """``sections``: the producer's encoded keys and values to reuse (a fresh set when None)."""
         # Raises for an unknown codec or a level out of range, naming the valid ones.
         self.compression_level = validate_level(compression_type, compression_level)
         self.compression_type = compression_type
@@ -84,6 +101,7 @@ class BatchBuilder:
         self._built: bytes | None = None
         self._estimate_for = -1
         self._estimate = RECORD_BATCH_OVERHEAD
+        self._sections = sections if sections is not None else RecordSections()
 
     def set_estimated_compression_ratio(self, ratio: float) -> None:
         """MemoryRecordsBuilder.setEstimatedCompressionRatio (a Java float)."""
@@ -103,7 +121,7 @@ class BatchBuilder:
         if first is None:
             first = self.first_timestamp = timestamp
         ts_delta = timestamp - first
-        body = _body_size(ts_delta, self.record_count, key, value, headers)
+        body = body_size(ts_delta, self.record_count, key, value, headers)
         self._add(timestamp, ts_delta, key, value, headers, body)
 
     def try_append(
@@ -117,8 +135,8 @@ class BatchBuilder:
             first = self.first_timestamp = timestamp
         ts_delta = timestamp - first
         count = self.record_count
-        body = _body_size(ts_delta, count, key, value, headers)
-        if count and not self._fits(_with_length(body)):
+        body = body_size(ts_delta, count, key, value, headers)
+        if count and not self._fits(with_length(body)):
             return False
         self._add(timestamp, ts_delta, key, value, headers, body)
         return True
@@ -134,10 +152,16 @@ class BatchBuilder:
     ) -> None:
         if headers:
             self._headers[self.record_count] = headers
+        # Copied into bytes now, as Kafka copies at append: a bytearray or memoryview could
+        # change before close() encodes it.
+        if type(key) is not bytes and key is not None:
+            key = bytes(key)
+        if type(value) is not bytes and value is not None:
+            value = bytes(value)
         self._keys.append(key)
         self._values.append(value)
         self._ts_deltas.append(ts_delta)
-        self.uncompressed_records_size += _with_length(body)
+        self.uncompressed_records_size += with_length(body)
         self.record_count += 1
         if timestamp > self.max_timestamp:
             self.max_timestamp = timestamp
@@ -229,7 +253,7 @@ class BatchBuilder:
             return True
         first = self.first_timestamp
         ts_delta = 0 if first is None else timestamp - first
-        return self._fits(_with_length(_body_size(ts_delta, count, key, value, headers)))
+        return self._fits(with_length(body_size(ts_delta, count, key, value, headers)))
 
     def _fits(self, size: int) -> bool:
         # Kafka also checks isFull() first, but a record that fits implies the
@@ -285,14 +309,14 @@ class BatchBuilder:
             self.size_in_bytes = 0
             return b""
         if self._records_part is None:
-            raw = _encode_records(self._keys, self._values, self._ts_deltas, self._headers)
+            raw = encode_records(self._keys, self._values, self._ts_deltas, self._headers, self._sections)
             if self._codec_id:
                 self._records_part = compress(self.compression_type, raw, self.compression_level)
             else:
                 self._records_part = raw
             self.compression_ratio = to_float32(len(self._records_part) / self.uncompressed_records_size)
-        attributes = self._codec_id | (_TRANSACTIONAL_MASK if is_transactional else 0)
-        built = _assemble(
+        attributes = self._codec_id | (TRANSACTIONAL_MASK if is_transactional else 0)
+        built = assemble_batch(
             self._records_part,
             attributes=attributes,
             count=self.record_count,

@@ -9,19 +9,17 @@ from crc32c import crc32c
 
 from app.sim.compression import CODEC_BY_ID, decompress
 from app.sim.records.header import (
-    _ATTRIBUTES_OFFSET,
-    _TIMESTAMP_TYPE_MASK,
+    ATTRIBUTES_OFFSET,
     LOG_OVERHEAD,
     MAGIC,
     RECORD_BATCH_OVERHEAD,
+    TIMESTAMP_TYPE_MASK,
     BatchHeader,
     CorruptRecordException,
     Header,
     read_batch_header,
 )
 from app.sim.varint import decode_varint
-
-# --- decoding -------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -67,7 +65,7 @@ def _read_records(payload: bytes, header: BatchHeader) -> list[Record]:
     end_of_payload = len(payload)
     base_offset = header.base_offset
     base_timestamp = header.base_timestamp
-    log_append_time = header.attributes & _TIMESTAMP_TYPE_MASK
+    log_append_time = header.attributes & TIMESTAMP_TYPE_MASK
     for index in range(header.records_count):
         try:
             length, pos = read(payload, pos)
@@ -160,7 +158,7 @@ def _decode_one(data: bytes | memoryview, start: int) -> tuple[RecordBatch, int]
     if available < total:
         raise CorruptRecordException(f"truncated: need {total} bytes, have {available}")
     view = memoryview(data)
-    computed = crc32c(view[start + _ATTRIBUTES_OFFSET : start + total])
+    computed = crc32c(view[start + ATTRIBUTES_OFFSET : start + total])
     if computed != header.crc:
         raise CorruptRecordException(f"CRC mismatch: stored {header.crc}, computed {computed}")
     codec_id = header.attributes & 0x07

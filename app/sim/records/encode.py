@@ -8,18 +8,14 @@ from typing import Final, Sequence
 from crc32c import crc32c
 
 from app.sim.records.header import (
-    _CRC_COVERED,
-    _PREFIX,
+    CRC_COVERED,
     LOG_OVERHEAD,
     MAGIC,
-    NO_PRODUCER_EPOCH,
-    NO_PRODUCER_ID,
+    PREFIX,
     RECORD_BATCH_OVERHEAD,
     Header,
 )
 from app.sim.varint import VARINT_TABLE_MAX, VARINTS, encode_varint
-
-# --- encoding -------------------------------------------------------------
 
 
 def _encode_headers(headers: Sequence[Header]) -> bytes:
@@ -38,42 +34,51 @@ def _encode_headers(headers: Sequence[Header]) -> bytes:
     return b"".join(parts)
 
 
-# Encoded pieces of recent records, shared by every batch: key sections (the key's length
-# varint and bytes) and value tails (the value's length varint, the value, and the header
-# count 0).  A workload sends a fixed set of keys and cycles through a pool of values
-# (app/sim/payloads.py), so most records find both here and are written as five pieces
-# instead of seven, a third faster.  Only values up to _CACHED_VALUE_MAX bytes are kept, and
-# each table is emptied when it reaches _CACHED_SECTIONS entries: at most about 8 MiB.
-_KEY_SECTIONS: dict[bytes | None, bytes] = {}
-_VALUE_TAILS: dict[bytes | None, bytes] = {}
-_CACHED_SECTIONS: Final = 2048
-_CACHED_VALUE_MAX: Final = 4096
+class RecordSections:
+    """Encoded pieces of one producer's recent records, reused from batch to batch.
+
+    Key sections (the key's length varint and bytes) and value tails (the value's length
+    varint, the value, and the header count 0).  A workload sends a fixed set of keys and
+    cycles through a pool of at most 1024 values (app/sim/payloads.py), so most records find
+    both here and are written as five pieces instead of seven, a third faster.  Only
+    ``bytes`` keys and values up to MAX_BYTES long are kept, and a table is emptied when it
+    reaches MAX_ENTRIES: with the value itself as the key and its tail as the entry, a table
+    holds at most about 16 MiB, and usually well under 1 MiB.  Each producer (each lab
+    session) has its own, so runs neither share nor crowd out each other's entries.
+    """
+
+    __slots__ = ("keys", "values")
+    MAX_ENTRIES: Final = 2048
+    MAX_BYTES: Final = 4096
+
+    def __init__(self) -> None:
+        self.keys: dict[bytes | None, bytes] = {None: b"\x01"}
+        self.values: dict[bytes | None, bytes] = {None: b"\x01\x00"}
+
+    def key_section(self, key: bytes) -> bytes:
+        section = encode_varint(len(key)) + key
+        self._keep(self.keys, key, section)
+        return section
+
+    def value_tail(self, value: bytes) -> bytes:
+        tail = b"".join((encode_varint(len(value)), value, b"\x00"))
+        self._keep(self.values, value, tail)
+        return tail
+
+    def _keep(self, table: dict[bytes | None, bytes], raw: bytes, encoded: bytes) -> None:
+        # Only bytes: a bytearray cannot be a key, and a memoryview would keep its buffer alive.
+        if type(raw) is bytes and len(raw) <= self.MAX_BYTES:
+            if len(table) >= self.MAX_ENTRIES:
+                table.clear()
+            table[raw] = encoded
 
 
-def _key_section(key: bytes | None) -> bytes:
-    if len(_KEY_SECTIONS) >= _CACHED_SECTIONS:
-        _KEY_SECTIONS.clear()
-    section = _KEY_SECTIONS[key] = b"\x01" if key is None else encode_varint(len(key)) + key
-    return section
-
-
-def _value_tail(value: bytes | None) -> bytes:
-    """The value section and an empty header count; kept for small values."""
-    if value is None:
-        return b"\x01\x00"
-    tail = b"".join((encode_varint(len(value)), value, b"\x00"))
-    if len(value) <= _CACHED_VALUE_MAX:
-        if len(_VALUE_TAILS) >= _CACHED_SECTIONS:
-            _VALUE_TAILS.clear()
-        _VALUE_TAILS[value] = tail
-    return tail
-
-
-def _encode_records(
+def encode_records(
     keys: list[bytes | None],
     values: list[bytes | None],
     ts_deltas: list[int],
     headers: dict[int, Sequence[Header]],
+    sections: RecordSections,
 ) -> bytes:
     """Records part of a batch: one pass, one join.
 
@@ -90,21 +95,21 @@ def _encode_records(
     extend = parts.extend
     table = VARINTS
     top = VARINT_TABLE_MAX
-    key_sections = _KEY_SECTIONS
-    value_tails = _VALUE_TAILS
+    key_sections = sections.keys
+    value_tails = sections.values
     # Per distinct timestamp delta: b"\x00" (record attributes, unused) and the delta's varint.
     ts_parts: dict[int, bytes] = {}
     for offset_delta, (key, value, ts_delta) in enumerate(zip(keys, values, ts_deltas)):
-        key_part = key_sections.get(key)
+        key_part = key_sections.get(key)  # type: ignore[arg-type]
         if key_part is None:
-            key_part = _key_section(key)
+            key_part = sections.key_section(key)  # type: ignore[arg-type]
         if headers and offset_delta in headers:
             value_part = b"".join((b"\x01" if value is None else encode_varint(len(value)) + value,
                                    _encode_headers(headers[offset_delta])))
         else:
             value_part = value_tails.get(value)  # type: ignore[arg-type]
             if value_part is None:
-                value_part = _value_tail(value)
+                value_part = sections.value_tail(value)  # type: ignore[arg-type]
         ts_part = ts_parts.get(ts_delta)
         if ts_part is None:
             ts_part = ts_parts[ts_delta] = b"\x00" + encode_varint(ts_delta)
@@ -114,7 +119,7 @@ def _encode_records(
     return b"".join(parts)
 
 
-def _assemble(
+def assemble_batch(
     records_part: bytes,
     *,
     attributes: int,
@@ -127,7 +132,7 @@ def _assemble(
     producer_epoch: int,
     base_sequence: int,
 ) -> bytes:
-    covered = _CRC_COVERED.pack(
+    covered = CRC_COVERED.pack(
         attributes,
         count - 1,
         base_timestamp,
@@ -139,18 +144,5 @@ def _assemble(
     )
     crc = crc32c(records_part, crc32c(covered))
     batch_length = RECORD_BATCH_OVERHEAD - LOG_OVERHEAD + len(records_part)
-    prefix = _PREFIX.pack(base_offset, batch_length, partition_leader_epoch, MAGIC, crc)
+    prefix = PREFIX.pack(base_offset, batch_length, partition_leader_epoch, MAGIC, crc)
     return b"".join((prefix, covered, records_part))
-
-
-def _validate_producer_state(
-    producer_id: int, producer_epoch: int, base_sequence: int, is_transactional: bool
-) -> None:
-    # MemoryRecordsBuilder.validateProducerState, with its messages.
-    if is_transactional and producer_id == NO_PRODUCER_ID:
-        raise ValueError("Cannot write transactional messages without a valid producer ID")
-    if producer_id != NO_PRODUCER_ID:
-        if producer_epoch == NO_PRODUCER_EPOCH:
-            raise ValueError("Invalid negative producer epoch")
-        if base_sequence < 0:
-            raise ValueError("Invalid negative sequence number used")

@@ -21,15 +21,15 @@ NO_PRODUCER_EPOCH: Final = -1
 NO_SEQUENCE: Final = -1
 NO_PARTITION_LEADER_EPOCH: Final = -1
 
-_TIMESTAMP_TYPE_MASK: Final = 0x08
-_TRANSACTIONAL_MASK: Final = 0x10
-_CONTROL_MASK: Final = 0x20
-_CRC_OFFSET: Final = 17
-_ATTRIBUTES_OFFSET: Final = 21
+TIMESTAMP_TYPE_MASK: Final = 0x08
+TRANSACTIONAL_MASK: Final = 0x10
+CONTROL_MASK: Final = 0x20
+CRC_OFFSET: Final = 17
+ATTRIBUTES_OFFSET: Final = 21
 
 _HEADER: Final = struct.Struct(">qiibIhiqqqhii")
-_PREFIX: Final = struct.Struct(">qiibI")  # baseOffset .. crc
-_CRC_COVERED: Final = struct.Struct(">hiqqqhii")  # attributes .. recordsCount
+PREFIX: Final = struct.Struct(">qiibI")  # baseOffset .. crc
+CRC_COVERED: Final = struct.Struct(">hiqqqhii")  # attributes .. recordsCount
 _pack_int64: Final = struct.Struct(">q").pack
 _pack_int32: Final = struct.Struct(">i").pack
 assert _HEADER.size == RECORD_BATCH_OVERHEAD
@@ -39,47 +39,6 @@ Header = tuple[str, "bytes | None"]
 
 class CorruptRecordException(ValueError):
     """Kafka's CorruptRecordException: the bytes are not a valid v2 batch."""
-
-
-# --- header ---------------------------------------------------------------
-
-
-class _BatchFields:
-    """Derived views shared by :class:`BatchHeader` and :class:`RecordBatch`."""
-
-    __slots__ = ()
-    attributes: int
-    base_offset: int
-    last_offset_delta: int
-    batch_length: int
-
-    @property
-    def compression_type(self) -> str:
-        return CODEC_BY_ID.get(self.attributes & 0x07, f"unknown({self.attributes & 0x07})")
-
-    @property
-    def timestamp_type(self) -> str:
-        return "LogAppendTime" if self.attributes & _TIMESTAMP_TYPE_MASK else "CreateTime"
-
-    @property
-    def is_transactional(self) -> bool:
-        return bool(self.attributes & _TRANSACTIONAL_MASK)
-
-    @property
-    def is_control(self) -> bool:
-        return bool(self.attributes & _CONTROL_MASK)
-
-    @property
-    def last_offset(self) -> int:
-        return self.base_offset + self.last_offset_delta
-
-    @property
-    def next_offset(self) -> int:
-        return self.last_offset + 1
-
-    @property
-    def size_in_bytes(self) -> int:
-        return self.batch_length + LOG_OVERHEAD
 
 
 class _HeaderTuple(NamedTuple):
@@ -98,10 +57,39 @@ class _HeaderTuple(NamedTuple):
     records_count: int
 
 
-class BatchHeader(_HeaderTuple, _BatchFields):
-    """The 61-byte header of a v2 batch, unpacked without checking the CRC."""
+class BatchHeader(_HeaderTuple):
+    """The 61-byte header of a v2 batch, unpacked without checking the CRC, and the values
+    Kafka derives from it (DefaultRecordBatch's compressionType(), lastOffset(), ...)."""
 
     __slots__ = ()
+
+    @property
+    def compression_type(self) -> str:
+        return CODEC_BY_ID.get(self.attributes & 0x07, f"unknown({self.attributes & 0x07})")
+
+    @property
+    def timestamp_type(self) -> str:
+        return "LogAppendTime" if self.attributes & TIMESTAMP_TYPE_MASK else "CreateTime"
+
+    @property
+    def is_transactional(self) -> bool:
+        return bool(self.attributes & TRANSACTIONAL_MASK)
+
+    @property
+    def is_control(self) -> bool:
+        return bool(self.attributes & CONTROL_MASK)
+
+    @property
+    def last_offset(self) -> int:
+        return self.base_offset + self.last_offset_delta
+
+    @property
+    def next_offset(self) -> int:
+        return self.last_offset + 1
+
+    @property
+    def size_in_bytes(self) -> int:
+        return self.batch_length + LOG_OVERHEAD
 
 
 def read_batch_header(data: bytes | bytearray | memoryview) -> BatchHeader:

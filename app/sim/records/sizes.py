@@ -7,8 +7,6 @@ from typing import Sequence
 from app.sim.records.header import MAX_RECORD_OVERHEAD, RECORD_BATCH_OVERHEAD, Header
 from app.sim.varint import VARINT_SIZES, VARINT_TABLE_MAX, varint_size
 
-# --- sizes ----------------------------------------------------------------
-
 
 def _headers_size(headers: Sequence[Header]) -> int:
     size = varint_size(len(headers))
@@ -49,7 +47,7 @@ def estimate_size_upper_bound(key: bytes | None, value: bytes | None, headers: S
     return RECORD_BATCH_OVERHEAD + MAX_RECORD_OVERHEAD + _key_value_headers_size(key, value, headers)
 
 
-def _body_size(
+def body_size(
     ts_delta: int,
     offset_delta: int,
     key: bytes | None,
@@ -74,6 +72,6 @@ def _body_size(
     return body + (_headers_size(headers) if headers else 1)
 
 
-def _with_length(body: int, sizes: list[int] = VARINT_SIZES, top: int = VARINT_TABLE_MAX) -> int:
+def with_length(body: int, sizes: list[int] = VARINT_SIZES, top: int = VARINT_TABLE_MAX) -> int:
     """A record's size from its body's: the length varint comes on top."""
     return (sizes[body + 1] if body <= top else varint_size(body)) + body
