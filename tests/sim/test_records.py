@@ -536,3 +536,14 @@ def test_we_read_librdkafka_batches(broker: _Broker, codec: str) -> None:
     assert received == sent
     assert {b.compression_type for b in batches} == {codec}
     assert all(b.producer_id >= 0 and b.base_sequence >= 0 for b in batches)  # idempotent batches
+
+
+def test_bytes_like_keys_and_values_are_copied_when_appended():
+    """A bytearray or memoryview is taken as its bytes at append time, as Kafka copies the record."""
+    key, value = bytearray(b"key-1"), bytearray(b"value")
+    builder = BatchBuilder("lz4", None, 16384, 1_700_000_000_000)
+    builder.append(1_700_000_000_000, key, memoryview(value))
+    key[0:3], value[0:5] = b"xyz", b"VALUE"  # the caller reuses its buffers before the batch closes
+    record = decode_batch(builder.close()).records[0]
+    assert (record.key, record.value) == (b"key-1", b"value")
+    assert encode_batch([(bytearray(b"k"), memoryview(b"v"), 5, [])]) == encode_batch([(b"k", b"v", 5, [])])
