@@ -1,10 +1,10 @@
-"""A broker: request handler threads, produce handling with acks and idempotence, replica fetching.
+"""A broker: request handler threads, produce handling with acks and idempotence, fetch serving.
 
 Models ``kafka.server.ReplicaManager`` (appendRecords, DelayedProduce purgatory,
-ISR shrink/expand, fetch serving with long polls), ``KafkaRequestHandlerPool``
-(num.io.threads with a per-request service time) and ``ReplicaFetcherThread``
-(one fetcher per source broker); leaves out the network threads' own queueing,
-quotas, log segments and transactions.
+ISR shrink/expand, fetch serving with long polls) and ``KafkaRequestHandlerPool``
+(num.io.threads with a per-request service time); fetching as a follower is its
+``ReplicaFetcherManager`` (app/sim/replica_fetcher.py). Leaves out the network threads'
+own queueing, quotas, log segments and transactions.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from app.sim.events import Timer
 from app.sim.log import LogEntry
 from app.sim.partition import PartitionState, Replica
 from app.sim.records import read_batch_header, with_base_offset
+from app.sim.replica_fetcher import ReplicaFetcherManager
 
 if TYPE_CHECKING:
     from app.sim.cluster import Cluster
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 #: (about 0.05 ms + 1 ms per 200 KB: validating CRCs and copying to the page cache).
 SERVICE_BASE_MS = 0.05
 SERVICE_PER_BYTE_MS = 1 / 200_000
-#: replica.socket.timeout.ms and replica.fetch.backoff.ms defaults.
-REPLICA_SOCKET_TIMEOUT_MS = 30_000
-REPLICA_FETCH_BACKOFF_MS = 1_000
 
 
 class DelayedProduce:
@@ -68,14 +66,10 @@ class Broker:
         self.busy_ms = 0.0
         self.delayed: dict[int, list[DelayedProduce]] = {}
         self.parked_fetches: dict[int, tuple[dict[int, int], int, Timer]] = {}
-        self.fetch_gen: dict[int, int] = {}
-        self.fetch_active: dict[int, bool] = {}
-        # Per leader: the number of the fetch sent last and still unanswered (none once answered).
-        self.fetch_outstanding: dict[int, int] = {}
-        self._fetches_sent = 0
         self.lag_max_ms = cfg["replica.lag.time.max.ms"]
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
         self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
+        self.fetcher = ReplicaFetcherManager(self)
         self.sim.after(self.lag_max_ms / 2, self._isr_check)
 
     # -- replica roles ----------------------------------------------------------------------
@@ -111,7 +105,7 @@ class Broker:
             self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=p, from_offset=before,
                                     to_offset=to, records=sum(len(e.record_ids) for e in dropped), leader=s.leader,
                                     epoch=s.leader_epoch)
-        self.start_fetcher(s.leader)
+        self.fetcher.start(s.leader)
 
     def lost_leadership(self, p: int) -> None:
         self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
@@ -359,8 +353,8 @@ class Broker:
             timer = Timer(self.sim, now + self.fetch_wait_ms, self._unpark, follower)
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
-        fb = self.cluster.brokers[follower]
-        self.cluster.network.transfer(me, follower, size, fb.on_fetch_response, me, gen, out, now)
+        fetcher = self.cluster.brokers[follower].fetcher
+        self.cluster.network.transfer(me, follower, size, fetcher.on_response, me, gen, out, now)
 
     def _unpark(self, follower: int) -> None:
         parked = self.parked_fetches.pop(follower, None)
@@ -375,70 +369,6 @@ class Broker:
         for follower in list(self.parked_fetches):
             if p in self.parked_fetches[follower][0]:
                 self._unpark(follower)
-
-    # -- fetching as a follower (ReplicaFetcherThread) ---------------------------------------
-    def start_fetcher(self, leader: int) -> None:
-        """(Re)start fetching from ``leader``; an answer to an older fetch is then ignored."""
-        if not self.alive:
-            return
-        self.fetch_active[leader] = True
-        self.fetch_gen[leader] = self.fetch_gen.get(leader, 0) + 1
-        self._send_fetch(leader)
-
-    def _send_fetch(self, leader: int) -> None:
-        if not self.alive:
-            return
-        me = self.broker_id
-        # A broker that has become the leader itself has nothing to fetch from ``leader``.
-        offsets = {} if leader == me else {p: r.log.log_end_offset for p, r in self.replicas.items() if r.state.leader == leader}
-        if not offsets:
-            self.fetch_active[leader] = False
-            return
-        gen = self.fetch_gen[leader]
-        lb = self.cluster.brokers[leader]
-        self.cluster.network.transfer(me, leader, 40 + 12 * len(offsets), lb.receive_fetch, me, offsets, gen)
-        # replica.socket.timeout.ms runs per request: the answer to this fetch disarms it.  A plain
-        # event rather than a Timer: _fetch_timeout checks that this fetch is still unanswered.
-        self._fetches_sent += 1
-        number = self.fetch_outstanding[leader] = self._fetches_sent
-        sim = self.sim
-        sim.at(sim.now + self.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._fetch_timeout, leader, gen, number)
-
-    def _fetch_timeout(self, leader: int, gen: int, number: int) -> None:
-        if (self.alive and self.fetch_gen.get(leader) == gen and self.fetch_active.get(leader)
-                and self.fetch_outstanding.get(leader) == number):
-            self.fetch_gen[leader] = gen + 1
-            self.sim.after(REPLICA_FETCH_BACKOFF_MS, self._fetch_after_backoff, leader, gen + 1)
-
-    def _fetch_after_backoff(self, leader: int, gen: int) -> None:
-        # A fetcher (re)started during the backoff has sent its own fetch: one loop per leader.
-        if self.fetch_gen.get(leader) == gen:
-            self._send_fetch(leader)
-
-    def on_fetch_response(self, leader: int, gen: int, out: dict[int, tuple[list[LogEntry], int]], send_ms: float) -> None:
-        if not self.alive or self.fetch_gen.get(leader) != gen:
-            return
-        self.fetch_outstanding.pop(leader, None)
-        now = self.sim.now
-        trace = self.cluster.trace
-        replicas = self.replicas
-        for p, (entries, leader_hw) in out.items():
-            rep = replicas[p]
-            if rep.state.leader != leader:
-                continue
-            log = rep.log
-            start = log.log_end_offset
-            for e in entries:
-                if e.base_offset == log.log_end_offset:
-                    log.append(e)
-            end = log.log_end_offset
-            if end > start:
-                trace.emit(now, "replica.fetched", broker=self.broker_id, leader=leader, partition=p, from_offset=start,
-                           to_offset=end, send_ms=send_ms, receive_ms=now)
-            hw = min(leader_hw, end)
-            if hw > log.high_watermark:
-                log.high_watermark = hw
-        self._send_fetch(leader)
 
     # -- ISR maintenance (ReplicaManager.maybeShrinkIsr) -------------------------------------
     def _isr_check(self) -> None:
@@ -462,7 +392,7 @@ class Broker:
         for _, _, timer in self.parked_fetches.values():
             timer.cancel()
         self.parked_fetches.clear()
-        self.fetch_active.clear()
+        self.fetcher.active.clear()
         self._handler_free = [0.0] * self.threads
 
     def restart(self) -> None:

@@ -89,11 +89,11 @@ class Cluster:
             # TCP retransmits what the partition swallowed, so fetches resume at once instead of
             # after replica.socket.timeout.ms: restart the fetchers to and from the healed broker.
             for other in self.brokers.values():
-                if other.alive and other is not broker and other.fetch_active.get(x):
-                    other.start_fetcher(x)
+                if other.alive and other is not broker and other.fetcher.active.get(x):
+                    other.fetcher.start(x)
             if broker.alive:
-                for leader in list(broker.fetch_active):
-                    broker.fetch_active[leader] = False
+                for leader in list(broker.fetcher.active):
+                    broker.fetcher.active[leader] = False
                 if broker.fenced:
                     self.controller.unfence(x)
                 else:

@@ -1,0 +1,105 @@
+"""A follower's replica fetchers: one fetch loop per leader it follows.
+
+Models ``kafka.server.ReplicaFetcherManager`` with one ``ReplicaFetcherThread`` per
+source broker: each loop fetches every partition this broker follows on that leader
+(a long poll the leader answers when data arrives or replica.fetch.wait.max.ms
+passes), appends what comes back and fetches again. An unanswered fetch times out
+after replica.socket.timeout.ms and the loop starts again after
+replica.fetch.backoff.ms. Leaves out fetch sessions (KIP-227) and the fetcher's own
+truncation (``Broker.become_follower`` truncates before the loop starts).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.sim.broker import Broker
+    from app.sim.log import LogEntry
+
+#: replica.socket.timeout.ms and replica.fetch.backoff.ms defaults.
+REPLICA_SOCKET_TIMEOUT_MS = 30_000
+REPLICA_FETCH_BACKOFF_MS = 1_000
+
+
+class ReplicaFetcherManager:
+    """The fetch loops of one broker, by leader.
+
+    ``gen[leader]`` numbers the loop: (re)starting it makes answers to older fetches stale.
+    ``active[leader]``: a loop is running. ``outstanding[leader]``: the number of the fetch
+    sent last and not answered yet.
+    """
+
+    def __init__(self, broker: "Broker") -> None:
+        self.broker = broker
+        self.sim = broker.sim
+        self.gen: dict[int, int] = {}
+        self.active: dict[int, bool] = {}
+        self.outstanding: dict[int, int] = {}
+        self._fetches_sent = 0
+
+    def start(self, leader: int) -> None:
+        """(Re)start fetching from ``leader``; an answer to an older fetch is then ignored."""
+        if not self.broker.alive:
+            return
+        self.active[leader] = True
+        self.gen[leader] = self.gen.get(leader, 0) + 1
+        self._send(leader)
+
+    def _send(self, leader: int) -> None:
+        broker = self.broker
+        if not broker.alive:
+            return
+        me = broker.broker_id
+        # A broker that has become the leader itself has nothing to fetch from ``leader``.
+        offsets = {} if leader == me else {p: r.log.log_end_offset for p, r in broker.replicas.items() if r.state.leader == leader}
+        if not offsets:
+            self.active[leader] = False
+            return
+        gen = self.gen[leader]
+        cluster = broker.cluster
+        cluster.network.transfer(me, leader, 40 + 12 * len(offsets), cluster.brokers[leader].receive_fetch, me, offsets, gen)
+        # replica.socket.timeout.ms runs per request: the answer to this fetch disarms it.  A plain
+        # event rather than a Timer: _timeout checks that this fetch is still unanswered.
+        self._fetches_sent += 1
+        number = self.outstanding[leader] = self._fetches_sent
+        sim = self.sim
+        sim.at(sim.now + broker.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._timeout, leader, gen, number)
+
+    def _timeout(self, leader: int, gen: int, number: int) -> None:
+        if (self.broker.alive and self.gen.get(leader) == gen and self.active.get(leader)
+                and self.outstanding.get(leader) == number):
+            self.gen[leader] = gen + 1
+            self.sim.after(REPLICA_FETCH_BACKOFF_MS, self._after_backoff, leader, gen + 1)
+
+    def _after_backoff(self, leader: int, gen: int) -> None:
+        # A loop (re)started during the backoff has sent its own fetch: one loop per leader.
+        if self.gen.get(leader) == gen:
+            self._send(leader)
+
+    def on_response(self, leader: int, gen: int, out: dict[int, tuple[list["LogEntry"], int]], send_ms: float) -> None:
+        """The leader's answer: append the batches that continue each log, take its high watermark, fetch again."""
+        broker = self.broker
+        if not broker.alive or self.gen.get(leader) != gen:
+            return
+        self.outstanding.pop(leader, None)
+        now = self.sim.now
+        trace = broker.cluster.trace
+        replicas = broker.replicas
+        for p, (entries, leader_hw) in out.items():
+            rep = replicas[p]
+            if rep.state.leader != leader:
+                continue
+            log = rep.log
+            start = log.log_end_offset
+            for e in entries:
+                if e.base_offset == log.log_end_offset:
+                    log.append(e)
+            end = log.log_end_offset
+            if end > start:
+                trace.emit(now, "replica.fetched", broker=broker.broker_id, leader=leader, partition=p, from_offset=start,
+                           to_offset=end, send_ms=send_ms, receive_ms=now)
+            hw = min(leader_hw, end)
+            if hw > log.high_watermark:
+                log.high_watermark = hw
+        self._send(leader)
