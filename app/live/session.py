@@ -95,8 +95,9 @@ class LabSession:
         self.horizon = 0.0
         self._replay(until)
 
-    def _replay(self, until: float) -> None:
-        totals: Counter[str] = Counter()
+    def _replay(self, until: float, totals: Counter[str] | None = None) -> None:
+        """Run to ``until`` applying the logged controls; ``totals``: the event counts so far."""
+        totals = Counter() if totals is None else totals
         while self.cursor < len(self.log) and self.log[self.cursor][0] <= until:
             entry = self.log[self.cursor]
             control.run_until(self.sc, entry[0])
@@ -237,7 +238,14 @@ class LabSession:
             raise ProtocolError("bad_value", f"seek t must be from 0 to {self.horizon:g} ms (as far as this run has got); "
                                 f"got {t:g}", "seek")
         horizon = self.horizon
-        self._load(self.seed, self.start, self.log, until=t)
+        if t >= self.sc.now:
+            # Forward, within what this run has reached: run on from here, applying the logged
+            # controls on the way. The simulator is deterministic, so this is the replay from
+            # 0 without its first part (a drag along the timeline stays cheap).
+            self._collect()
+            self._replay(t, Counter(self.outbox.totals))
+        else:
+            self._load(self.seed, self.start, self.log, until=t)
         self.horizon = horizon
 
     def _on_restart(self, msg: dict[str, Any]) -> None:

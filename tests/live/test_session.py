@@ -68,7 +68,9 @@ def test_seek_back_then_forward_is_the_straight_run() -> None:
     straight.receive(msg("seek", t=1234.5), 8001)
     assert straight.sc.now == 1234.5
     assert drain(straight)["reset"] is True
+    rebuilt = straight.sc
     straight.receive(msg("seek", t=8000), 8002)
+    assert straight.sc is rebuilt  # forward: the run goes on from 1234.5, no replay from 0
     assert state_of(straight) == want
 
     # A link (seed, start settings, log) replays the same run in a new session.
