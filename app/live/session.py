@@ -60,6 +60,11 @@ def _round(t: float) -> float:
     return round(float(t), 3)
 
 
+def _ms(t: float) -> str:
+    """A time for a message: to the microsecond, without trailing zeros (2000.001, 2000)."""
+    return f"{_round(t):.3f}".rstrip("0").rstrip(".")
+
+
 class LabSession:
     """The run of one lab for one page. ``receive`` takes a message, ``tick`` the wall clock, ``next_frame`` the output."""
 
@@ -234,9 +239,11 @@ class LabSession:
 
     def _on_seek(self, msg: dict[str, Any]) -> None:
         t = float(msg["t"])
-        if not 0.0 <= t <= self.horizon:
-            raise ProtocolError("bad_value", f"seek t must be from 0 to {self.horizon:g} ms (as far as this run has got); "
-                                f"got {t:g}", "seek")
+        # Frames give the horizon rounded to the microsecond, so the page may ask for a hair more.
+        if not 0.0 <= t <= _round(self.horizon):
+            raise ProtocolError("bad_value", f"seek t must be from 0 to {_ms(self.horizon)} ms (as far as this run has got); "
+                                f"got {_ms(t)}", "seek")
+        t = min(t, self.horizon)
         horizon = self.horizon
         if t >= self.sc.now:
             # Forward, within what this run has reached: run on from here, applying the logged

@@ -80,3 +80,28 @@ def test_projector_mode_gives_the_lab_its_own_slide(page: Page, server: Server, 
     expect(root).to_be_visible()
     expect(root.locator("[data-acks-ledger]")).to_be_in_viewport()
     page.screenshot(path=artifacts / "lab-acks-projector.png", full_page=False)
+
+
+def test_the_timeline_goes_back_and_forward_again_by_keyboard(page: Page, server: Server, page_log: PageLog) -> None:
+    """Pause, Home on the timeline (back to 0), End (back to where the run was): the same ledger again.
+
+    End seeks to the horizon as frames show it, rounded to the microsecond; the server takes that.
+    """
+    root = open_lab(page, server.url, LESSON, "acks")
+    wait_for_virtual_time(root, 1500)
+    root.get_by_role("button", name="Pause").click()
+    expect(root.get_by_role("button", name="Play")).to_be_visible()
+    page.wait_for_timeout(500)  # the frames already on their way before the pause
+    ledger = root.locator("[data-acks-ledger]")
+    clock = root.locator("[data-lab-clock]")
+    expect(clock).to_have_text(re.compile(r"^(\S+) s / \1 s$"))
+    before, at = ledger.text_content() or "", clock.text_content() or ""
+    timeline = root.locator("[data-lab-timeline] [data-slider]")
+    timeline.focus()
+    page.keyboard.press("Home")
+    expect(clock).to_have_text(re.compile(r"^0\.00 s / "))
+    page.keyboard.press("End")
+    expect(clock).to_have_text(at)
+    expect(ledger).to_have_text(before)
+    assert not root.locator("[data-lab-status]").inner_text().startswith("Error"), root.locator("[data-lab-status]").inner_text()
+    assert not page_log.console_errors, page_log.console_errors

@@ -168,3 +168,19 @@ def test_a_long_tick_falls_behind_instead_of_catching_up() -> None:
     s.tick(5000)  # five wall seconds since the last tick, as if the machine had stalled
     assert s.sc.now == pytest.approx(250.0)
     assert s.throttled
+
+
+def test_a_seek_to_the_horizon_as_frames_round_it_is_taken() -> None:
+    """Frames give times rounded to the microsecond; the page seeks to what it was shown."""
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(2000.0005)
+    s.receive(msg("pause"), 2001)
+    horizon = s.horizon
+    shown = drain(s)["timeline"]["horizon"]
+    assert shown > horizon  # rounded up by a hair
+    s.receive(msg("seek", t=100), 2002)
+    assert s.receive(msg("seek", t=shown), 2003) == []
+    assert s.sc.now == horizon
+    errors = s.receive(msg("seek", t=shown + 0.001), 2004)
+    assert errors[0]["message"].startswith(f"seek t must be from 0 to {shown} ms")

@@ -1,5 +1,6 @@
 // The timeline: a slider over the virtual time the run has reached, with a mark for each
-// control applied. Letting go seeks: the server replays the run from its seed and log.
+// control applied. Letting go seeks: back, the server replays the run from its seed and log;
+// forward (after going back), it runs on from where it is.
 import { Slider } from "./slider.js";
 
 function clock(ms) {
