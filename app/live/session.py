@@ -282,6 +282,12 @@ class LabSession:
         if setting.scope is Scope.CREATION:
             values = {**self.values, setting.name: value}
             self.lab.check_start(values)
+            if self.lab.build_spec(values) == self.lab.build_spec(self.values):
+                # The run does not depend on it as things stand (pasted text while the payload
+                # is JSON): kept for later and for the link, and the run goes on.
+                self.values[setting.name] = self.start[setting.name] = value
+                self._link_dirty = self.outbox.dirty = True
+                return
             self._load(self.seed, values, [])
             note = self.lab.notes.get(setting.name)  # a lab's own words for a start setting that is not the topic's
             self.outbox.notice("topic.created", note.format(value=value) if note else f"{setting.name} is fixed when a topic is created: the topic was created "

@@ -91,8 +91,16 @@ def test_changing_the_payload_restarts_with_the_labs_own_notice() -> None:
 def test_pasted_text_is_the_live_runs_payload_checked_and_replayed() -> None:
     s = fresh("compression", **{"compression.type": "zstd"})
     run(s, 200)
+    before, now = s.sc, s.sc.now
     assert s.receive(msg("set_config", name="text", value="kafka " * 100), 200) == []
+    assert s.sc is before and s.sc.now == now  # JSON values still: the text waits, the run goes on
+    frame = s.next_frame(200)
+    assert frame["notices"] == [] and frame["link"]["settings"]["text"] == "kafka " * 100
+    s.receive(msg("ack", seq=frame["seq"]), 200)
     assert s.receive(msg("set_config", name="payload", value="text"), 200) == []
+    frame = s.next_frame(200)
+    assert frame["reset"] and [n["kind"] for n in frame["notices"]] == ["topic.created"]  # one restart, not two
+    s.receive(msg("ack", seq=frame["seq"]), 200)
     lab = run(s, 2200, start=200)["lab"]
     assert lab["totals"]["batches"] and 0 < lab["window"]["ratio"] < 0.2
     link = s.link()
