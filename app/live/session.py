@@ -305,7 +305,24 @@ class LabSession:
     def _on_fault(self, msg: dict[str, Any]) -> None:
         action, broker = msg["action"], msg.get("broker")
         self._check_fault(action, broker, "fault")
+        self._check_fault_changes_something(action, broker)
         self._control([_round(self.sc.now), "fault", action, broker])
+
+    def _check_fault_changes_something(self, action: str, broker: int | None) -> None:
+        """A fault that would change nothing (a second click on Kill) is refused, not logged."""
+        cluster = self.sc.cluster
+        isolated = cluster.network.isolated
+        problem = None
+        if action == "kill_broker" and not cluster.brokers[broker].alive:
+            problem = f"broker {broker} is already down"
+        elif action == "restart_broker" and cluster.brokers[broker].alive:
+            problem = f"broker {broker} is already up"
+        elif action == "isolate_broker" and broker in isolated:
+            problem = f"broker {broker} is already isolated"
+        elif action == "heal" and not (isolated if broker is None else broker in isolated):
+            problem = "no broker is isolated" if broker is None else f"broker {broker} is not isolated"
+        if problem:
+            raise ProtocolError("bad_value", f"{action}: {problem}; nothing to do", "fault")
 
     def _check_fault(self, action: Any, broker: Any, ref: str) -> None:
         if action not in self.lab.faults:
@@ -318,6 +335,9 @@ class LabSession:
 
     def _control(self, entry: list[Any]) -> None:
         """A new control now: the future of the log (after a seek back) is dropped, this one is applied and logged."""
+        if self.sc.now >= self.sc.end_ms:
+            raise ProtocolError("ended", "the run has ended: nothing more can happen in it; restart (or seek back) to go on",
+                                entry[1])
         if self.cursor >= self.limits.max_log:
             raise ProtocolError("log_full", f"this run holds {self.limits.max_log} controls already; restart to go on", entry[1])
         # Events at this instant that an earlier control scheduled run first, exactly as replay will run them.
@@ -398,10 +418,12 @@ class LabSession:
         reset = self.outbox.reset
         frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "frame", **self.outbox.take()}
         frame["state"] = control.snapshot(self.sc)
-        frame["ledger"] = self.ledger(wall, force=reset or self.paused)
+        # Exact whenever the run stands still (paused, ended) or jumped: no later frame would correct it.
+        exact = reset or self.playback is not Playback.PLAYING
+        frame["ledger"] = self.ledger(wall, force=exact)
         frame["metrics"] = self.metrics()
         if self.view is not None:
-            frame["lab"] = self.view()
+            frame["lab"] = self.view(exact=exact)
         frame["settings"] = dict(self.values)
         frame["playback"] = {"state": self.playback.value, "speed": self.speed, "throttled": self.throttled}
         frame["timeline"] = {"now": _round(self.sc.now), "horizon": _round(self.horizon), "end": self.sc.end_ms,

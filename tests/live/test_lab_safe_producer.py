@@ -74,3 +74,20 @@ def test_seek_back_then_forward_replays_the_faults_on_every_column() -> None:
     s.receive(msg("seek", t=6000), 6002)
     s.outbox.ack(s.outbox.seq)
     assert json.dumps(s.next_frame()["lab"], sort_keys=True) == want
+
+
+def test_paused_columns_show_the_ledger_now_not_a_sample_from_before() -> None:
+    """Columns sample their ledgers at most every 250 virtual ms while playing; paused, they are exact."""
+    s = LabSession(LABS["safe-producer"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    for wall in range(100, 3101, 100):
+        s.tick(wall)
+        frame = s.next_frame(wall)
+        if frame is not None:
+            s.receive(msg("ack", seq=frame["seq"]), wall)
+    s.tick(3187)
+    s.receive(msg("pause"), 3187)
+    s.outbox.ack(s.outbox.seq)
+    frame = s.next_frame(3187)
+    primary = next(c for c in frame["lab"]["columns"] if c["key"] == "4.0")
+    assert primary["ledger"] == frame["ledger"] == s.sc.ledger.summary(s.sc.cluster)

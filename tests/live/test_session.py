@@ -184,3 +184,40 @@ def test_a_seek_to_the_horizon_as_frames_round_it_is_taken() -> None:
     assert s.sc.now == horizon
     errors = s.receive(msg("seek", t=shown + 0.001), 2004)
     assert errors[0]["message"].startswith(f"seek t must be from 0 to {shown} ms")
+
+
+def test_a_fault_that_changes_nothing_is_refused_not_logged() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(500)
+    assert s.receive(msg("fault", action="kill_broker", broker=0), 500) == []
+    for action, broker, words in [("kill_broker", 0, "broker 0 is already down"),
+                                  ("restart_broker", 1, "broker 1 is already up"),
+                                  ("heal", 2, "broker 2 is not isolated"), ("heal", None, "no broker is isolated")]:
+        reply = s.receive(msg("fault", action=action, broker=broker), 501)
+        assert reply[0]["code"] == "bad_value" and words in reply[0]["message"], reply
+    assert s.receive(msg("fault", action="isolate_broker", broker=2), 502) == []
+    assert "already isolated" in s.receive(msg("fault", action="isolate_broker", broker=2), 503)[0]["message"]
+    assert [e[2] for e in s.log] == ["kill_broker", "isolate_broker"]
+
+
+def test_after_the_end_controls_are_refused_and_the_last_frame_is_exact() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    end = s.sc.end_ms
+    t = 0.0
+    last = None
+    while s.sc.now < end:
+        t += 5000
+        s.tick(t)
+        frame = s.next_frame(t)
+        if frame is not None:
+            last = frame
+            s.receive(msg("ack", seq=frame["seq"]), t)
+    frame = s.next_frame(t) or last
+    assert frame is not None and frame["playback"]["state"] == "ended"
+    assert frame["ledger"] == s.ledger(t, force=True)  # not a sample from up to 250 ms before
+    reply = s.receive(msg("fault", action="kill_broker", broker=0), t)
+    assert reply[0]["code"] == "ended"
+    assert s.receive(msg("set_config", name="acks", value="1"), t)[0]["code"] == "ended"
+    assert s.log == []

@@ -91,7 +91,9 @@ class Lab:
     speed: float = 0.05
     notes: dict[str, str] = field(default_factory=dict)
     #: Optional: called with each new Scenario (before replay); returns a function giving ``frame["lab"]``,
-    #: the lab's own view of the run (the batching lab's accumulator, latency percentiles).
+    #: the lab's own view of the run (the batching lab's accumulator, latency percentiles). It is called
+    #: with ``exact=True`` when the run stands still (paused, ended) or jumped (seek, restart): a view that
+    #: samples something costly now and then (a ledger) must take it now, as no later frame corrects it.
     view: Any = None
 
     def setting(self, name: str) -> Setting:

@@ -172,7 +172,8 @@ class BatchWatch:
                 "wire_per_sec": round(sum(b.wire for b in chosen) / span, 1),
                 "ratio": round(sum(b.ratio_sum for b in chosen) / batches, 4) if batches else 1.0}
 
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self, exact: bool = False) -> dict[str, Any]:
+        """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""
         cfg = self.sc.producer.cfg
         return {"config": {k: cfg[k] for k in ("batch.size", "linger.ms", "compression.type")},
                 "partitions": self.queued(), "departed": list(self.departed.values()), "reasons": dict(self.reasons),

@@ -126,7 +126,8 @@ class LogWatch:
                             "duplicates": dups})
         return list(records), list(batches), list(flagged), reordered_keys, around
 
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self, exact: bool = False) -> dict[str, Any]:
+        """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""
         sc = self.sc
         p = sc.producer
         records, batches, flagged, reordered_keys, around = self._log()

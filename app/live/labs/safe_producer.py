@@ -96,10 +96,10 @@ class _Column:
             out.append({"scope": scope, "name": name, "default": _text(default), "value": _text(used), "set": overridden})
         return out
 
-    def view(self) -> dict[str, Any]:
+    def view(self, exact: bool) -> dict[str, Any]:
         sc = self.sc
         now = sc.now
-        if self.ledger is None or now - self.at >= LEDGER_EVERY_MS or now < self.at:
+        if self.ledger is None or (exact and now != self.at) or now - self.at >= LEDGER_EVERY_MS or now < self.at:
             self.ledger = sc.ledger.summary(sc.cluster)
             self.at = now
             self.history.append((now, self.ledger["acked"]))
@@ -139,11 +139,12 @@ class Comparison:
                 getattr(shadow.cluster, name)(*args)
         return mirrored
 
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self, exact: bool = False) -> dict[str, Any]:
+        """The columns; ``exact``: the run stands still or jumped, so every ledger is taken now."""
         for shadow in self.shadows:
             control.run_until(shadow, self.sc.now)
             control.drain_events(shadow)
-        return {"columns": [c.view() for c in self.columns], "leader": self.sc.partition_view()[0]["leader"],
+        return {"columns": [c.view(exact) for c in self.columns], "leader": self.sc.partition_view()[0]["leader"],
                 "brokers": control.brokers_view(self.sc)}
 
 

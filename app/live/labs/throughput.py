@@ -55,7 +55,8 @@ class TwinView:
         self.twin = Scenario(spec, sc.seed)
         self.twin_watch = BatchWatch(self.twin)
 
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self, exact: bool = False) -> dict[str, Any]:
+        """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""
         control.run_until(self.twin, self.sc.now)
         self.twin.trace.events.clear()  # nobody streams the twin's events; its watch has counted them
         return {"version": self.sc.spec["kafka_version"], "recipe": RECIPE,

@@ -162,7 +162,8 @@ export function createRenderer(root, ctx) {
       batches = 0;
       saidBatches = performance.now();
     }
-    for (const [error, n] of Object.entries(refused)) ctx.narrate(`${n} batch${n > 1 ? "es" : ""} failed with ${error}${error.startsWith("NOT_ENOUGH_REPLICAS") ? ": too few replicas in the ISR" : ""}.`);
+    // An error answer is not yet a failure: the producer retries until delivery.timeout.ms (the ledger says what failed for good).
+    for (const [error, n] of Object.entries(refused)) ctx.narrate(`${n} batch${n > 1 ? "es" : ""} got ${error}${error.startsWith("NOT_ENOUGH_REPLICAS") ? " (too few replicas in the ISR)" : ""}; the producer retries while delivery.timeout.ms allows.`);
   }
 
   return {

@@ -7,6 +7,11 @@ import { Narrator } from "./narration.js";
 import { readState, writeState } from "./urlstate.js";
 import { createTimeline } from "./timeline.js";
 
+// How long the message of a refused control stays in the status line.
+const ERROR_SHOWN_MS = 6000;
+// Errors the server sends just before it closes the socket (docs/protocol.md).
+const CLOSING_ERRORS = ["too_many_sessions", "idle", "unknown_lab"];
+
 // One entry per lab: the renderer module that draws it (static imports keep the link checker honest).
 const RENDERERS = {
   acks: () => import("./acks.js"),
@@ -50,6 +55,8 @@ export async function startLab(root) {
   const q = (sel) => root.querySelector(sel);
   const narrator = new Narrator(q("[data-lab-narration]"));
   const status = q("[data-lab-status]");
+  let lastError = null;
+  let errorShownUntil = 0;
   const notice = q("[data-lab-notice]");
   const detail = q("[data-lab-detail]");
   const motionToggle = q("[data-lab-motion]");
@@ -115,8 +122,11 @@ export async function startLab(root) {
     playButton.textContent = paused ? "Play" : "Pause";
     playButton.setAttribute("aria-pressed", String(last.playback.state === "paused"));
     root.dataset.playback = last.playback.state;
-    status.textContent = last.playback.throttled ? "Slowed down: the run is behind real time (the server cannot keep up with this speed, or the run makes more events a second than a session may)."
-      : last.playback.state === "ended" ? "The run has ended. Restart to run it again." : "";
+    // A refused control's message stays readable for a few seconds; frames keep coming meanwhile.
+    if (Date.now() >= errorShownUntil) {
+      status.textContent = last.playback.throttled ? "Slowed down: the run is behind real time (the server cannot keep up with this speed, or the run makes more events a second than a session may)."
+        : last.playback.state === "ended" ? "The run has ended. Restart to run it again." : "";
+    }
     timeline.update(last.timeline);
     // The newest link in the batch, not only the last frame's: a control's frame may not be the last one drawn.
     const link = frames.findLast((f) => f.link)?.link;
@@ -135,13 +145,18 @@ export async function startLab(root) {
   }
 
   function onError(message) {
+    lastError = message;
+    errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
     if (message.code === "bad_value" && last) for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
   }
 
   function onClose(event) {
-    status.textContent = event.code === 1000 || event.code === 1001 ? "The lab stopped." : `The lab closed (${event.reason || event.code}). Reload to start again.`;
+    // The server says why before it closes (too many labs at once, idle): that is what the learner needs.
+    const why = lastError && CLOSING_ERRORS.includes(lastError.code) ? lastError.message : null;
+    status.textContent = event.code === 1000 || event.code === 1001 ? "The lab stopped."
+      : why ? `The lab closed: ${why}` : `The lab closed (${event.reason || event.code}). Reload to start again.`;
     delete root.dataset.labReady;
   }
 
