@@ -14,7 +14,7 @@ from crc32c import crc32c
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.sim.compression import CODECS, CODEC_IDS, to_float32
+from app.sim.compression import CODEC_IDS, CODECS, to_float32
 from app.sim.records import (
     RECORD_BATCH_OVERHEAD,
     BatchBuilder,
@@ -27,13 +27,17 @@ from app.sim.records import (
     record_size_in_bytes,
     with_base_offset,
 )
+from app.sim.records.encode import RecordSections
 from bench.mock_cluster import MockCluster, find_librdkafka
 
 with warnings.catch_warnings():
     # kafka-python 3.0 reads its protocol schemas with importlib.resources
     # read_text/open_text at import time, deprecated since Python 3.11.
     warnings.filterwarnings("ignore", r"(read_text|open_text) is deprecated", DeprecationWarning)
-    from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
+    from kafka.record.default_records import (
+        DefaultRecordBatch,
+        DefaultRecordBatchBuilder,
+    )
 
 TS = 1_764_072_000_000
 
@@ -547,3 +551,16 @@ def test_bytes_like_keys_and_values_are_copied_when_appended():
     record = decode_batch(builder.close()).records[0]
     assert (record.key, record.value) == (b"key-1", b"value")
     assert encode_batch([(bytearray(b"k"), memoryview(b"v"), 5, [])]) == encode_batch([(b"k", b"v", 5, [])])
+
+
+def test_null_keys_and_values_encode_after_the_reused_pieces_are_emptied():
+    """The producer's table of encoded keys and values is emptied when full; null keys and values still encode."""
+    sections = RecordSections()
+    count = RecordSections.MAX_ENTRIES + 10  # fills the tables, which are emptied, then takes null ones
+    records = [(b"k%d" % i, b"v%d" % i, 5, []) for i in range(count)] + [(None, None, 5, [])]
+    builder = BatchBuilder("none", None, 10**9, 5, sections=sections)
+    for key, value, ts, headers in records:
+        builder.append(ts, key, value, headers)
+    decoded = decode_batch(builder.close()).records
+    assert (decoded[-1].key, decoded[-1].value) == (None, None)
+    assert [(r.key, r.value) for r in decoded[:-1]] == [(k, v) for k, v, _, _ in records[:-1]]

@@ -52,22 +52,22 @@ class RecordSections:
     MAX_BYTES: Final = 4096
 
     def __init__(self) -> None:
-        self.keys: dict[bytes | None, bytes] = {None: b"\x01"}
-        self.values: dict[bytes | None, bytes] = {None: b"\x01\x00"}
+        self.keys: dict[bytes | None, bytes] = {}
+        self.values: dict[bytes | None, bytes] = {}
 
-    def key_section(self, key: bytes) -> bytes:
-        section = encode_varint(len(key)) + key
+    def key_section(self, key: bytes | None) -> bytes:
+        section = b"\x01" if key is None else encode_varint(len(key)) + key  # a null key: length -1
         self._keep(self.keys, key, section)
         return section
 
-    def value_tail(self, value: bytes) -> bytes:
-        tail = b"".join((encode_varint(len(value)), value, b"\x00"))
+    def value_tail(self, value: bytes | None) -> bytes:
+        tail = b"\x01\x00" if value is None else b"".join((encode_varint(len(value)), value, b"\x00"))
         self._keep(self.values, value, tail)
         return tail
 
-    def _keep(self, table: dict[bytes | None, bytes], raw: bytes, encoded: bytes) -> None:
-        # Only bytes: a bytearray cannot be a key, and a memoryview would keep its buffer alive.
-        if type(raw) is bytes and len(raw) <= self.MAX_BYTES:
+    def _keep(self, table: dict[bytes | None, bytes], raw: bytes | None, encoded: bytes) -> None:
+        # Only bytes (and None): a bytearray cannot be a key, and a memoryview would keep its buffer alive.
+        if raw is None or (type(raw) is bytes and len(raw) <= self.MAX_BYTES):
             if len(table) >= self.MAX_ENTRIES:
                 table.clear()
             table[raw] = encoded
@@ -100,16 +100,16 @@ def encode_records(
     # Per distinct timestamp delta: b"\x00" (record attributes, unused) and the delta's varint.
     ts_parts: dict[int, bytes] = {}
     for offset_delta, (key, value, ts_delta) in enumerate(zip(keys, values, ts_deltas)):
-        key_part = key_sections.get(key)  # type: ignore[arg-type]
+        key_part = key_sections.get(key)
         if key_part is None:
-            key_part = sections.key_section(key)  # type: ignore[arg-type]
+            key_part = sections.key_section(key)
         if headers and offset_delta in headers:
             value_part = b"".join((b"\x01" if value is None else encode_varint(len(value)) + value,
                                    _encode_headers(headers[offset_delta])))
         else:
-            value_part = value_tails.get(value)  # type: ignore[arg-type]
+            value_part = value_tails.get(value)
             if value_part is None:
-                value_part = sections.value_tail(value)  # type: ignore[arg-type]
+                value_part = sections.value_tail(value)
         ts_part = ts_parts.get(ts_delta)
         if ts_part is None:
             ts_part = ts_parts[ts_delta] = b"\x00" + encode_varint(ts_delta)
