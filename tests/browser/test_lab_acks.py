@@ -105,3 +105,17 @@ def test_the_timeline_goes_back_and_forward_again_by_keyboard(page: Page, server
     expect(ledger).to_have_text(before)
     assert not root.locator("[data-lab-status]").inner_text().startswith("Error"), root.locator("[data-lab-status]").inner_text()
     assert not page_log.console_errors, page_log.console_errors
+
+
+def test_a_second_kill_is_refused_and_the_reason_stays_on_screen(page: Page, server: Server, page_log: PageLog) -> None:
+    """A double click on Kill logs one fault; the refusal of the second is readable, not erased by the next frame."""
+    root = open_lab(page, server.url, LESSON, "acks")
+    wait_for_virtual_time(root, 500)
+    root.get_by_role("button", name="Kill broker 0", exact=True).dblclick()
+    status = root.locator("[data-lab-status]")
+    expect(status).to_have_text("Not done: kill_broker: broker 0 is already down; nothing to do")
+    page.wait_for_timeout(1500)  # frames keep arriving at real time meanwhile
+    expect(status).to_have_text("Not done: kill_broker: broker 0 is already down; nothing to do", timeout=100)
+    expect(root.locator("[data-lab-marks] li")).to_have_count(1)
+    expect(root.locator("[data-lab-marks] li")).to_contain_text("kill broker 0")
+    assert not page_log.console_errors, page_log.console_errors
