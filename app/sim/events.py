@@ -39,12 +39,7 @@ class Simulation:
         heappush(self._heap, (time, counter, callback, args))
 
     def after(self, delay: float, callback: Callback, *args: Any) -> None:
-        # at(), inlined: one call fewer on a path every timeout and retry takes.
-        time = self.now + delay
-        if time < self.now:
-            time = self.now
-        self._counter = counter = self._counter + 1
-        heappush(self._heap, (time, counter, callback, args))
+        self.at(self.now + delay, callback, *args)
 
     def peek(self) -> float | None:
         """The time of the next event, or None when nothing is scheduled."""
