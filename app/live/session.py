@@ -155,6 +155,9 @@ class LabSession:
             self.throttled = True
         if self.playback is not Playback.PLAYING or dt == 0.0:
             return
+        # The clock moved, so the page needs a frame even when no event happened: a quiet stretch
+        # (or the last one, into the run's end) would otherwise leave its clock and state stale.
+        self.outbox.dirty = True
         target = min(self.sc.now + self.speed * dt, self.sc.end_ms)
         # Four slices, so an event-heavy stretch stops at the budget instead of overshooting it by a whole tick.
         slice_ms = max((target - self.sc.now) / 4, 0.001)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from app.live import LABS
 
 from .conftest import PageLog, Server
 from .labs import assert_no_serious_axe_violation, open_lab, open_lab_slide, wait_for_virtual_time
@@ -118,4 +121,27 @@ def test_a_second_kill_is_refused_and_the_reason_stays_on_screen(page: Page, ser
     expect(status).to_have_text("Not done: kill_broker: broker 0 is already down; nothing to do", timeout=100)
     expect(root.locator("[data-lab-marks] li")).to_have_count(1)
     expect(root.locator("[data-lab-marks] li")).to_contain_text("kill broker 0")
+    assert not page_log.console_errors, page_log.console_errors
+
+
+def test_at_the_end_of_the_run_play_replays_it_from_the_start(page: Page, server: Server, page_log: PageLog,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that reached its end offers "Replay from start": the same run again from 0, the fault included."""
+    short = dataclasses.replace(LABS["acks"], base_spec={**LABS["acks"].base_spec, "duration_ms": 2500})
+    monkeypatch.setitem(LABS, "acks", short)
+    root = open_lab(page, server.url, LESSON, "acks")
+    root.get_by_role("button", name="Kill broker 0", exact=True).click()
+    expect(root).to_have_attribute("data-playback", "ended", timeout=15000)
+    status = root.locator("[data-lab-status]")
+    expect(status).to_contain_text("The run has ended.")
+    clock = root.locator("[data-lab-clock]")
+    expect(clock).to_have_text("2.50 s / 2.50 s")
+    root.get_by_role("button", name="Replay from start").click()
+    expect(root).to_have_attribute("data-playback", "playing")
+    expect(root.get_by_role("button", name="Pause")).to_be_visible()
+    assert float(root.get_attribute("data-lab-now") or "1e9") < 2500
+    # The replay kills broker 0 again at the same virtual time, from the log.
+    expect(root.locator("[data-lab-marks] li")).to_have_count(1)
+    expect(root.locator('div[data-broker="0"]')).to_have_attribute("data-state", "down", timeout=15000)
+    expect(root).to_have_attribute("data-playback", "ended", timeout=15000)
     assert not page_log.console_errors, page_log.console_errors

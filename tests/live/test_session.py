@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -221,3 +222,16 @@ def test_after_the_end_controls_are_refused_and_the_last_frame_is_exact() -> Non
     assert reply[0]["code"] == "ended"
     assert s.receive(msg("set_config", name="acks", value="1"), t)[0]["code"] == "ended"
     assert s.log == []
+
+
+def test_a_stretch_without_events_still_moves_the_clock_and_reaches_ended() -> None:
+    """The last tick into the run's end may hold no event; its frame must still say "ended"."""
+    s = LabSession(dataclasses.replace(LABS["acks"], base_spec={**LABS["acks"].base_spec, "duration_ms": 2000}), wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(1999.999)
+    drain(s)
+    assert s.sc.sim.peek() > 2000  # the premise: nothing happens in the last microsecond
+    s.tick(2000)
+    frame = drain(s)
+    assert frame["events"] == [] and frame["timeline"]["now"] == 2000.0
+    assert frame["playback"]["state"] == "ended"

@@ -81,7 +81,14 @@ export async function startLab(root) {
   });
   const timeline = createTimeline(q("[data-lab-timeline]"), (t) => send("seek", { t }));
 
-  playButton.addEventListener("click", () => send(last?.playback.state === "paused" ? "resume" : "pause"));
+  playButton.addEventListener("click", () => {
+    const state = last?.playback.state;
+    // At the end, Play plays the same run again from 0, as a video player does; faults and changes replay too.
+    if (state === "ended") {
+      send("seek", { t: 0 });
+      send("resume");
+    } else send(state === "paused" ? "resume" : "pause");
+  });
   q("[data-lab-step]").addEventListener("click", () => send("step"));
   q("[data-lab-restart]").addEventListener("click", () => send("restart"));
   q("[data-lab-reset]").addEventListener("click", () => send("reset"));
@@ -119,13 +126,13 @@ export async function startLab(root) {
     for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
     speed.set(last.playback.speed);
     const paused = last.playback.state !== "playing";
-    playButton.textContent = paused ? "Play" : "Pause";
+    playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
     playButton.setAttribute("aria-pressed", String(last.playback.state === "paused"));
     root.dataset.playback = last.playback.state;
     // A refused control's message stays readable for a few seconds; frames keep coming meanwhile.
     if (Date.now() >= errorShownUntil) {
       status.textContent = last.playback.throttled ? "Slowed down: the run is behind real time (the server cannot keep up with this speed, or the run makes more events a second than a session may)."
-        : last.playback.state === "ended" ? "The run has ended. Restart to run it again." : "";
+        : last.playback.state === "ended" ? "The run has ended. \u201cReplay from start\u201d plays it again, your changes and faults included; \u201cRestart\u201d runs it afresh with the current settings and no faults." : "";
     }
     timeline.update(last.timeline);
     // The newest link in the batch, not only the last frame's: a control's frame may not be the last one drawn.
