@@ -232,6 +232,9 @@ class LabSession:
 
     def _on_step(self, msg: dict[str, Any]) -> None:
         """Pause, then run the next virtual instant that has an event (or a logged control)."""
+        if self.playback is Playback.ENDED:
+            raise ProtocolError("ended", "the run has ended: there is no next event; replay it from the start, seek back "
+                                "or restart", "step")
         self.paused = True
         nxt = self.sc.sim.peek()
         if self.cursor < len(self.log) and (nxt is None or self.log[self.cursor][0] <= nxt):

@@ -221,7 +221,8 @@ def test_after_the_end_controls_are_refused_and_the_last_frame_is_exact() -> Non
     reply = s.receive(msg("fault", action="kill_broker", broker=0), t)
     assert reply[0]["code"] == "ended"
     assert s.receive(msg("set_config", name="acks", value="1"), t)[0]["code"] == "ended"
-    assert s.log == []
+    assert s.receive(msg("step"), t)[0]["code"] == "ended"
+    assert s.log == [] and not s.paused
 
 
 def test_a_stretch_without_events_still_moves_the_clock_and_reaches_ended() -> None:
