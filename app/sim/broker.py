@@ -10,6 +10,7 @@ own queueing, quotas, log segments and transactions.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
 from crc32c import crc32c
@@ -23,7 +24,7 @@ from app.sim.replica_fetcher import ReplicaFetcherManager
 
 if TYPE_CHECKING:
     from app.sim.cluster import Cluster
-    from app.sim.producer.sender import ProduceRequest
+    from app.sim.producer.sender import Connection, ProduceRequest
 
 #: Service time of one request on a handler thread: a fixed cost plus a cost per byte
 #: (about 0.05 ms + 1 ms per 200 KB: validating CRCs and copying to the page cache).
@@ -65,6 +66,8 @@ class Broker:
         self._handler_free: list[float] = [0.0] * self.threads
         self.busy_ms = 0.0
         self.delayed: dict[int, list[DelayedProduce]] = {}
+        #: Connections with a request being handled, and the requests waiting behind it.
+        self.muted: dict["Connection", deque["ProduceRequest"]] = {}
         self.parked_fetches: dict[int, tuple[dict[int, int], int, Timer]] = {}
         self.lag_max_ms = cfg["replica.lag.time.max.ms"]
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
@@ -127,7 +130,22 @@ class Broker:
             sender = self.cluster.producer.sender
             self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req, "connection refused")
             return
+        waiting = self.muted.get(req.conn)  # type: ignore[arg-type]
+        if waiting is not None:
+            waiting.append(req)  # read once the request before it is answered
+            return
+        self.muted[req.conn] = deque()  # type: ignore[index]
         self._enqueue(req.size, self._handle_produce, req)
+
+    def _unmute(self, conn: "Connection") -> None:
+        """The answer on ``conn`` is sent: handle its next request (a closed connection's are gone)."""
+        waiting = self.muted.pop(conn, None)
+        while waiting:
+            req = waiting.popleft()
+            if conn.open:
+                self.muted[conn] = waiting
+                self._enqueue(req.size, self._handle_produce, req)
+                return
 
     def _handle_produce(self, arrive: float, start: float, incarnation: int, req: "ProduceRequest") -> None:
         if not self.alive or incarnation != self.incarnation:
@@ -150,6 +168,7 @@ class Broker:
         if acks == 0:
             # acks=0: the broker sends no response at all (errors included).
             self.cluster.metrics.on_produce_done(self.broker_id, arrive, start, now, now, 0.0)
+            self._unmute(req.conn)  # type: ignore[arg-type]
             return
         delayed = DelayedProduce(req, results, pending, arrive, start, now)
         if not pending:
@@ -189,7 +208,7 @@ class Broker:
                     self.cluster.trace.emit(now, "duplicate.rejected", broker=self.broker_id, partition=s.partition,
                                             batch=batch.batch_id, producer_id=pid, base_sequence=header.base_sequence,
                                             offset=offset)
-                    return (Errors.NONE, offset) if offset >= 0 else (Errors.DUPLICATE_SEQUENCE_NUMBER, -1)
+                    return Errors.NONE, offset
                 return error, -1
         base = log.log_end_offset
         last = base + header.records_count - 1
@@ -205,23 +224,25 @@ class Broker:
 
     @staticmethod
     def _check_sequence(log: Any, pid: int, epoch: int, seq: int, count: int) -> tuple[Errors, int] | None:
-        """ProducerStateManager's checks: a repeat of one of the last 5 batches, a stale epoch, or a gap."""
+        """UnifiedLog's producer checks: a repeat of one of the last 5 batches of this epoch
+        (ProducerStateEntry.findDuplicateBatch: answered with its first offset), a stale epoch
+        (checkProducerEpoch), or a sequence that does not follow (ProducerAppendInfo.checkSequence)."""
         hist = log.producers.get(pid)
         if not hist:
-            return None if seq == 0 else (Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1)
+            # No state for this producer id here: Kafka takes any sequence (its state may have
+            # been removed with the log's oldest segments).
+            return None
         last_epoch = hist[-1][4]
         if epoch < last_epoch:
             return Errors.INVALID_PRODUCER_EPOCH, -1
         if epoch > last_epoch:
             return None if seq == 0 else (Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1)
         last_seq = seq + count - 1
-        for first, last, base_offset, _, e in hist:
-            if first == seq and last == last_seq and e == epoch:
+        for first, last, base_offset, _, _ in hist:
+            if first == seq and last == last_seq:
                 return Errors.DUPLICATE_SEQUENCE_NUMBER, base_offset
-        if seq < hist[0][0]:
-            # Older than the retained batches: already written, but its offsets are forgotten; the
-            # client treats DUPLICATE_SEQUENCE_NUMBER as success with offset -1 (Sender.completeBatch).
-            return Errors.DUPLICATE_SEQUENCE_NUMBER, -1
+        # Anything else that does not follow is out of order, older sequences included (today's
+        # brokers answer OUT_OF_ORDER_SEQUENCE_NUMBER there, never DUPLICATE_SEQUENCE_NUMBER).
         if seq != (hist[-1][1] + 1) & 0x7FFFFFFF:
             return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1
         return None
@@ -306,10 +327,14 @@ class Broker:
         size = 40 + 30 * len(req.batches)
         send_ms = net.send_time(self.broker_id, "producer", size)
         self.cluster.metrics.on_produce_done(self.broker_id, d.arrive, d.start, d.local_done, now, send_ms)
-        if net.take_dropped_response(self.broker_id):
+        conn = req.conn
+        assert conn is not None
+        if conn.broken or net.take_dropped_response(self.broker_id):
+            conn.broken = True
             self.cluster.trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id)
-            return
-        net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results))
+        else:
+            net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results))
+        self._unmute(conn)
 
     # -- serving followers (ReplicaManager.fetchMessages) -----------------------------------
     def receive_fetch(self, follower: int, offsets: dict[int, int], gen: int) -> None:
@@ -389,6 +414,7 @@ class Broker:
         self.alive = False
         self.incarnation += 1
         self.delayed.clear()
+        self.muted.clear()
         for _, _, timer in self.parked_fetches.values():
             timer.cancel()
         self.parked_fetches.clear()

@@ -2,7 +2,10 @@
 
 Models a KRaft cluster's broker lifecycle (registration, heartbeats that stop,
 fencing after ``broker.session.timeout.ms``, re-registration on restart); leaves
-out the controller quorum and every topic but the produced one.
+out the controller quorum and every topic but the produced one. A 2.8 cluster
+(ZooKeeper mode) is run the same way, with the timeout taken from
+``zookeeper.session.timeout.ms`` unless the spec sets broker.session.timeout.ms
+(see ``config.resolve_broker``).
 """
 
 from __future__ import annotations

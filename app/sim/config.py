@@ -112,27 +112,44 @@ def resolve_producer(values: dict[str, Any], version: str) -> dict[str, Any]:
     """The producer's effective configs, with Kafka's idempotence and delivery-timeout rules applied.
 
     Follows ProducerConfig.postProcessAndValidateIdempotenceConfigs (3.x/4.x): with
-    idempotence on by default, acks != all or retries = 0 silently turn it off; set
-    explicitly, they are ConfigExceptions. More than 5 in flight is refused either way.
+    idempotence on by default, acks != all or retries = 0 turn it off (with a log line in
+    Kafka); set explicitly, they are ConfigExceptions. More than 5 in flight also turns a
+    defaulted idempotence off in 3.x, and is refused in 4.x whenever idempotence is on.
+    2.8 (idempotence off by default) follows _idempotence_28.
     """
     cfg = resolve("producer", values, version)
     acks = str(cfg["acks"]).strip().lower()
     cfg["acks"] = -1 if acks in ("all", "-1") else int(acks)
     user_idempotence = "enable.idempotence" in values
-    if cfg["enable.idempotence"]:
+    if version == "2.8":
+        _idempotence_28(cfg, values)
+    elif cfg["enable.idempotence"]:
+        # 3.x/4.x ProducerConfig.postProcessAndValidateIdempotenceConfigs: set explicitly, a
+        # conflicting value is an error; only defaulted, idempotence is turned off instead.
+        disable = False
         if cfg["retries"] == 0:
             if user_idempotence:
                 raise ConfigException("retries", cfg["retries"], "Must set retries to non-zero when using the idempotent producer.")
-            cfg["enable.idempotence"] = False
-        if cfg["acks"] != -1 and cfg["enable.idempotence"]:
+            disable = True
+        if cfg["acks"] != -1:
             if user_idempotence:
                 raise ConfigException("acks", values.get("acks", cfg["acks"]),
                                       "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
-            cfg["enable.idempotence"] = False
+            disable = True
         inflight = cfg["max.in.flight.requests.per.connection"]
-        if cfg["enable.idempotence"] and inflight > 5:
-            raise ConfigException("max.in.flight.requests.per.connection", inflight,
-                                  f"To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5. Current value is {inflight}.")
+        if inflight > 5:
+            if version == "3.x":
+                if user_idempotence:
+                    raise ConfigException("max.in.flight.requests.per.connection", inflight,
+                                          "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.")
+                disable = True  # 3.x logs "in v4.0.0 and onward, this will become an error"
+            else:
+                # 4.x: refused whenever idempotence is on, even when only defaulted and even
+                # if acks or retries would have turned it off (the check ignores that).
+                raise ConfigException("max.in.flight.requests.per.connection", inflight,
+                                      f"To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5. Current value is {inflight}.")
+        if disable:
+            cfg["enable.idempotence"] = False
     # KafkaProducer.configureDeliveryTimeout: an explicit too-small value is an error,
     # a defaulted one is raised silently to linger.ms + request.timeout.ms.
     floor = cfg["linger.ms"] + cfg["request.timeout.ms"]
@@ -141,9 +158,32 @@ def resolve_producer(values: dict[str, Any], version: str) -> dict[str, Any]:
             raise ConfigException("delivery.timeout.ms", cfg["delivery.timeout.ms"],
                                   "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms")
         cfg["delivery.timeout.ms"] = floor
-    if cfg["retry.backoff.max.ms"] < cfg["retry.backoff.ms"]:
+    if version == "2.8":
+        # No retry.backoff.max.ms before KIP-580 (3.7): every retry waits retry.backoff.ms.
         cfg["retry.backoff.max.ms"] = cfg["retry.backoff.ms"]
+    # Otherwise a max below retry.backoff.ms stays as set: ExponentialBackoff then gives a
+    # static backoff of the max (CommonClientConfigs.warnDisablingExponentialBackoff).
     return cfg
+
+
+def _idempotence_28(cfg: dict[str, Any], values: dict[str, Any]) -> None:
+    """2.8's ProducerConfig.maybeOverrideAcksAndRetries and KafkaProducer.configureInflightRequests.
+
+    Idempotence is on only when set (default false). Then retries=0 is an error, acks set to
+    anything but all is an error and acks left unset becomes all; more than 5 in flight is an error.
+    """
+    if not cfg["enable.idempotence"]:
+        return
+    if cfg["retries"] == 0:
+        raise ConfigException("retries", cfg["retries"], "Must set retries to non-zero when using the idempotent producer.")
+    if "acks" in values and cfg["acks"] != -1:
+        raise ConfigException("acks", values["acks"],
+                              "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
+    cfg["acks"] = -1
+    inflight = cfg["max.in.flight.requests.per.connection"]
+    if inflight > 5:
+        raise ConfigException("max.in.flight.requests.per.connection", inflight,
+                              "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.")
 
 
 def resolve_topic(values: dict[str, Any], version: str) -> dict[str, Any]:
@@ -154,4 +194,10 @@ def resolve_topic(values: dict[str, Any], version: str) -> dict[str, Any]:
 
 
 def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
-    return resolve("broker", values, version)
+    """Broker configs; a 2.8 cluster runs on ZooKeeper, so a dead broker is noticed when its
+    ZooKeeper session expires (zookeeper.session.timeout.ms, 18000) rather than after KRaft's
+    broker.session.timeout.ms (9000). A spec that sets broker.session.timeout.ms keeps it."""
+    cfg = resolve("broker", values, version)
+    if version == "2.8" and "broker.session.timeout.ms" not in values:
+        cfg["broker.session.timeout.ms"] = cfg.get("zookeeper.session.timeout.ms", 18000)
+    return cfg

@@ -56,12 +56,12 @@ class BufferExhaustedException(KafkaException):
 
     error_name = "BufferExhaustedException"
 
-    def __init__(self, size: int, max_block_ms: int, total_memory: int, pool_available: int) -> None:
-        # Kafka's own wording, BufferPool.allocate.
+    def __init__(self, size: int, max_block_ms: int, total_memory: int, pool_available: int, poolable_size: int) -> None:
+        # Kafka's own wording, BufferPool.allocate; poolableSize() is batch.size, not the request.
         super().__init__(
             f"Failed to allocate {size} bytes within the configured max blocking time {max_block_ms} ms. "
             f"Total memory: {total_memory} bytes. Available memory: {pool_available} bytes. "
-            f"Poolable size: {size} bytes"
+            f"Poolable size: {poolable_size} bytes"
         )
 
 

@@ -71,6 +71,10 @@ class Log:
         hist = self.producers.get(e.producer_id)
         if hist is None:
             hist = self.producers[e.producer_id] = []
+        elif hist[-1][4] != e.producer_epoch:
+            # A new epoch starts its sequences again at 0: the old epoch's batches are no
+            # longer duplicates of anything (ProducerStateEntry.maybeUpdateProducerEpoch).
+            hist.clear()
         base, last = e.base_offset, e.last_offset
         # e.last_sequence, without its two property calls.
         hist.append((e.base_sequence, e.base_sequence + last - base, base, last, e.producer_epoch))

@@ -140,6 +140,31 @@ def test_in_flight_5_without_idempotence_reorders_a_key():
     assert r.ledger["lost"] == 0
 
 
+def test_in_flight_5_without_retries_needed_keeps_order():
+    """A broker handles one connection's requests one at a time, in order (it mutes the connection
+    until it has answered), so five requests in flight reorder nothing unless one is retried."""
+    spec = {"cluster": {"brokers": 3, "latency_ms": 20}, "topic": {"name": "t", "partitions": 3, "replication.factor": 3},
+            "producer": {"acks": "all", "linger.ms": 0, "enable.idempotence": False},
+            "workload": {"records_per_sec": 2000, "keys": 10, "value_bytes": 50}, "duration_ms": 5000, "settle_ms": 2000}
+    r = run_scenario(spec, seed=2)
+    sent = [e for e in r.trace if e["kind"] == "request.sent"]
+    appended = [e["batch"] for e in r.trace if e["kind"] == "produce.appended"]
+    assert "record.retried" not in kinds(r)
+    out, most = {}, 0
+    for e in r.trace:
+        if e["kind"] in ("request.sent", "ack.received"):
+            out[e["broker"]] = out.get(e["broker"], 0) + (1 if e["kind"] == "request.sent" else -1)
+            most = max(most, out[e["broker"]])
+    assert most > 1  # several requests to one broker were in flight at once
+    by_broker = {}
+    for s in sent:
+        by_broker.setdefault(s["broker"], []).extend(b[1] for b in s["batches"])
+    leaders = {e["batch"]: e["broker"] for e in r.trace if e["kind"] == "produce.appended"}
+    for broker, batches in by_broker.items():
+        assert [b for b in appended if leaders[b] == broker] == batches  # appended in the order sent
+    assert r.ledger["reordered"] == 0 and r.ledger["acked"] == r.ledger["sent"]
+
+
 def test_in_flight_5_with_idempotence_keeps_order():
     r = _transient_not_enough_replicas(True)
     assert r.ledger["reordered"] == 0

@@ -227,7 +227,8 @@ class KafkaProducer:
     def _block_timeout(self) -> None:
         rid, key, value, size, _, _ = self._unblock()
         now = self.sim.now
-        exc = BufferExhaustedException(size, int(self.max_block_ms), self.pool.total_memory, self.pool.available)
+        exc = BufferExhaustedException(size, int(self.max_block_ms), self.pool.total_memory, self.pool.available,
+                                       self.pool.poolable_size)
         self.trace.emit(now, "buffer.exhausted", record=rid, message=str(exc))
         self.ledger.on_failed_one(rid, exc.error_name)
         self.metrics.record_errors += 1
@@ -267,6 +268,9 @@ class KafkaProducer:
         out: list[ProducerBatch] = []
         size = 0
         for i in range(n):
+            # updateDrainIndex before moving on (KAFKA-13834, 3.3+): the stored index is the
+            # last partition visited, so the next drain starts there.
+            acc.drain_index[node] = (start + i) % n
             p = parts[(start + i) % n]
             dq = queues[p]
             if not dq or p in muted:
@@ -274,11 +278,10 @@ class KafkaProducer:
             first = dq[0]
             if first.attempts > 0 and now - first.last_attempt_ms + 1e-6 < first.backoff_ms:
                 continue
-            if idempotent and self._stop_drain(p, first):
-                continue
             if out and size + first.estimated_size() > self.max_request_size:
-                acc.drain_index[node] = (start + i) % n
                 break
+            if idempotent and self._stop_drain(p, first):
+                break  # Kafka breaks here: nothing more goes to this node in this request
             dq.popleft()
             if first.data is None or (idempotent and first.producer_epoch != self.producer_epoch):
                 self._close(first, p)
@@ -289,22 +292,32 @@ class KafkaProducer:
             first.drained_ms = now
             size += first.size_bytes
             out.append(first)
-        else:
-            acc.drain_index[node] = (start + 1) % n
         for b in out:
             self.inflight_batches[b.partition].add(b)
             self.metrics.on_drain(b, now)
         return out
 
     def _stop_drain(self, p: int, first: ProducerBatch) -> bool:
-        """RecordAccumulator.shouldStopDrainBatchesForPartition: a retried batch goes alone, first in line."""
-        if first.base_sequence < 0 or first.producer_epoch != self.producer_epoch:
-            return False
+        """RecordAccumulator.shouldStopDrainBatchesForPartition for an idempotent producer.
+
+        A batch without a sequence for the current epoch (new, or sequenced under an older
+        epoch and re-stamped when drained) waits while batches of an older epoch are still
+        on the wire (hasStaleProducerIdAndEpoch). A batch with a sequence, i.e. a retry,
+        goes only when it is the first in flight (firstInFlightSequence), so retries are
+        re-sent one at a time, in order. The sim has no unresolved-sequence state: it bumps
+        the epoch as soon as a sequenced batch fails, which the stale-epoch check covers.
+        """
+        epoch = self.producer_epoch
         inflight = self.inflight_batches[p]
         if not inflight:
             return False
-        first_in_flight = min(b.base_sequence for b in inflight)
-        return first.base_sequence != first_in_flight and first.base_sequence < first_in_flight
+        if first.base_sequence < 0 or first.producer_epoch != epoch:
+            for b in inflight:
+                if b.in_flight and b.producer_epoch != epoch and b is not first:
+                    return True
+            return False
+        first_in_flight = min((b.base_sequence for b in inflight if b.producer_epoch == epoch), default=-1)
+        return first_in_flight >= 0 and first.base_sequence != first_in_flight
 
     def _close(self, batch: ProducerBatch, p: int) -> None:
         if self.accumulator.open_batch[p] is batch:

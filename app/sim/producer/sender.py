@@ -27,6 +27,24 @@ _INVALIDATES_METADATA = {Errors.NOT_LEADER_OR_FOLLOWER, Errors.UNKNOWN_TOPIC_OR_
                          Errors.REQUEST_TIMED_OUT}
 
 
+class Connection:
+    """The producer's connection to one broker (NetworkClient keeps one per node).
+
+    A broker reads a connection's next request only once it has sent the answer to the
+    previous one (SocketServer mutes the channel meanwhile), so one connection's requests
+    are handled one at a time, in order, even with several in flight. ``open`` turns False
+    when the client closes it; ``broken``: an answer on it was lost, and as the answers
+    come in order, none after it reaches the client either.
+    """
+
+    __slots__ = ("node", "open", "broken")
+
+    def __init__(self, node: int) -> None:
+        self.node = node
+        self.open = True
+        self.broken = False
+
+
 @dataclass(eq=False, slots=True)
 class ProduceRequest:
     """A request in flight; it carries its send and receive times for the trace.
@@ -45,6 +63,7 @@ class ProduceRequest:
     timer: Timer | None = None
     done: bool = False
     oldest_created_ms: float = math.inf
+    conn: Connection | None = None
 
 
 class Sender:
@@ -66,6 +85,7 @@ class Sender:
         self.guarantee_order = self.max_in_flight == 1
         self.in_flight: dict[int, dict[int, ProduceRequest]] = {}
         self.blocked_until: dict[int, float] = {}
+        self.connections: dict[int, Connection] = {}
         self._next_request_id = 0
         self._wake_at = math.inf
 
@@ -96,6 +116,7 @@ class Sender:
         ready, next_delay, unknown_leader = acc.ready(now, p.metadata.leaders.__getitem__)
         if unknown_leader:
             p.metadata.request_update()
+        again = False
         for node, entries in ready.items():
             if self.blocked_until.get(node, -1.0) > now:
                 next_delay = min(next_delay, self.blocked_until[node] - now)
@@ -110,6 +131,17 @@ class Sender:
             batches = p.drain(node, now)
             if batches:
                 self._send(node, batches, now)
+                if not again:
+                    queues = acc.batches
+                    again = any(queues[q] for q in p.metadata.partitions_by_leader.get(node, ()))
+        if again:
+            # Sender.sendProducerData polls with timeout 0 when a node had data ready: ready()
+            # ran before the drain, so a batch now at the head of one of the node's queues
+            # (behind one just sent, or left out by max.request.size) has no wake-up of its
+            # own yet. Only after a send, so a pass that can send nothing (in-flight limit, a
+            # partition held back, a blocked node) falls through to the timed wake-up below.
+            self.wakeup(now)
+            return
         # Wake for the next linger/backoff expiry or the next delivery timeout.
         wake = now + max(next_delay, 1e-3)
         deadline = self._earliest_deadline()
@@ -154,7 +186,11 @@ class Sender:
                 oldest = b.created_ms
             if self.guarantee_order:
                 p.accumulator.muted.add(b.partition)
-        req = ProduceRequest(self._next_request_id, node, self.acks, batches, now, size=size, oldest_created_ms=oldest)
+        conn = self.connections.get(node)
+        if conn is None:
+            conn = self.connections[node] = Connection(node)
+        req = ProduceRequest(self._next_request_id, node, self.acks, batches, now, size=size, oldest_created_ms=oldest,
+                             conn=conn)
         send_ms, arrive_ms = p.network.transfer("producer", node, size, p.cluster.brokers[node].receive_produce, req)
         req.arrive_ms = arrive_ms
         p.metrics.on_request(req, now)
@@ -202,6 +238,9 @@ class Sender:
         if req not in reqs:
             reqs.append(req)
         self.blocked_until[node] = now + RECONNECT_BACKOFF_MS
+        conn = self.connections.pop(node, None)
+        if conn is not None:
+            conn.open = False  # the next request opens a new connection
         for r in reqs:
             if self._finish(r):
                 self.p.trace.emit(now, "request.disconnected", request=r.request_id, broker=node, reason=reason,
@@ -252,13 +291,19 @@ class Sender:
         return error.retriable
 
     def _backoff(self, attempts: int) -> float:
-        """retry.backoff.ms doubling per attempt up to retry.backoff.max.ms, +-20% jitter (KIP-580)."""
-        base = self.backoff_ms * (2 ** attempts)
-        if base > self.backoff_max_ms:
-            base = self.backoff_max_ms
-        if self.backoff_max_ms <= self.backoff_ms:
-            return float(self.backoff_ms)  # before KIP-580: a constant backoff
-        return base * (0.8 + 0.4 * self.sim.rng.random())
+        """ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2).backoff(attempts) (KIP-580).
+
+        Jitter first, then the cap, in whole ms. A max at or below retry.backoff.ms gives a
+        constant backoff of the max, without jitter (2.8 sets max = retry.backoff.ms).
+        """
+        high = self.backoff_max_ms
+        initial = min(high, self.backoff_ms)
+        if high <= initial:
+            return float(initial)  # expMax == 0
+        exp_max = math.log(high / max(initial, 1)) / math.log(2)
+        term = initial * 2.0 ** min(attempts, exp_max)
+        value = int((0.8 + 0.4 * self.sim.rng.random()) * term)  # Java's (long) cast
+        return float(min(value, high))
 
     def in_flight_count(self) -> int:
         return sum(len(r) for r in self.in_flight.values())
