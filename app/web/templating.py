@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from app import __version__
 from app.configs import KAFKA_VERSIONS, ConfigDef
@@ -27,6 +28,12 @@ def kafka_value(value: Any) -> str:
     return str(value)
 
 
+def breakable(value: Any) -> Markup:
+    """Text a narrow table cell may wrap after its dots and commas (max.in.flight.requests.per.connection,
+    [0,...,2147483647]) instead of anywhere, so a column is never squeezed to a few letters."""
+    return Markup(str(escape(str(value))).replace(".", ".<wbr>").replace(",", ",<wbr>"))
+
+
 def older_defaults(config: ConfigDef) -> list[tuple[str, Any]]:
     """(version, default) for each older Kafka version whose default differs from the newest."""
     latest = config.default_for(LATEST)
@@ -37,6 +44,7 @@ def make_templates(directory: Path) -> Jinja2Templates:
     templates = Jinja2Templates(directory=directory)
     env = templates.env
     env.filters["kafka_value"] = kafka_value
+    env.filters["breakable"] = breakable
     env.filters["inline_markdown"] = render_inline  # self-check text from our own lessons: trusted
     env.globals.update(
         version=__version__,

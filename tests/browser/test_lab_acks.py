@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from urllib.parse import quote
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,13 @@ def test_at_the_end_of_the_run_play_replays_it_from_the_start(page: Page, server
     expect(status).to_contain_text("The run has ended.")
     clock = root.locator("[data-lab-clock]")
     expect(clock).to_have_text("2.50 s / 2.50 s")
+    acks = root.get_by_role("slider", name="acks")
+    acks.focus()
+    page.keyboard.press("Home")  # refused: the run has ended; the slider goes back to what the run has
+    expect(status).to_contain_text("Not done: the run has ended")
+    expect(acks).to_have_attribute("aria-valuetext", "acks=all")
     root.get_by_role("button", name="Replay from start").click()
+    expect(status).not_to_contain_text("Not done")  # the refusal belonged to the run before the jump
     expect(root).to_have_attribute("data-playback", "playing")
     expect(root.get_by_role("button", name="Pause")).to_be_visible()
     assert float(root.get_attribute("data-lab-now") or "1e9") < 2500
@@ -144,4 +151,14 @@ def test_at_the_end_of_the_run_play_replays_it_from_the_start(page: Page, server
     expect(root.locator("[data-lab-marks] li")).to_have_count(1)
     expect(root.locator('div[data-broker="0"]')).to_have_attribute("data-state", "down", timeout=15000)
     expect(root).to_have_attribute("data-playback", "ended", timeout=15000)
+    assert not page_log.console_errors, page_log.console_errors
+
+
+def test_a_link_cut_short_says_its_log_could_not_be_read(page: Page, server: Server, page_log: PageLog) -> None:
+    cut = quote('[[1415.3,"fault","kill_broker",1]')  # the closing bracket lost, as a chat app may cut a link
+    page.goto(f"{server.url}/lessons/{LESSON}?acks=1&log={cut}")
+    root = page.locator('[data-lab="acks"]')
+    expect(root).to_have_attribute("data-lab-ready", "")
+    expect(root.locator("[data-lab-notice]")).to_contain_text("could not be read (was it cut short?)")
+    expect(root.get_by_role("slider", name="acks")).to_have_attribute("aria-valuetext", "acks=1")  # the rest still applies
     assert not page_log.console_errors, page_log.console_errors

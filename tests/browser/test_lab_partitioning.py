@@ -95,7 +95,9 @@ def test_partition_slider_by_keyboard_moves_keys(page: Page, server: Server) -> 
         expect(root.locator(f'[data-keys-table] tr[data-key="{key}"]')).to_have_attribute("data-moved", "true")
     expect(root.locator("[data-moved-text]")).to_contain_text(f"{len(moved)} of 12 generated keys moved")
     expect(root.locator("[data-part-columns] .part-column")).to_have_count(8)
-    expect(root.locator("[data-lab-notice]")).to_contain_text("partitions is fixed when a topic is created")
+    expect(root.locator("[data-lab-notice]")).to_contain_text("created the topic again with partitions=8")
+    expect(root.locator("[data-lab-notice]")).to_contain_text("you add partitions to the existing topic")
+    expect(root.locator("[data-moved-text]")).to_contain_text("the records already written stay where they are")
     expect(root.locator("[data-key-partition]")).to_have_attribute("data-partition", str(partition_for_key(b"order-42", 8)))
     expect(root.locator("[data-null-runs]")).to_have_attribute("data-partitions", "8", timeout=15000)
 

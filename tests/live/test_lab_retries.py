@@ -92,6 +92,7 @@ def test_lost_responses_without_idempotence_duplicate_records() -> None:
     assert counts["response.dropped"] == counts["retried_batches"] == 8
     assert ledger["duplicated"] == 8 * 3  # three records a batch, each appended twice
     assert len(frame["lab"]["flagged"]) == min(FLAGGED, ledger["duplicated"])
+    assert frame["lab"]["flagged_total"] == ledger["duplicated"]  # the page says how many it does not list
     assert frame["lab"]["producer"]["producer_id"] == -1
 
 

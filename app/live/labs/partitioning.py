@@ -3,8 +3,8 @@ how records without a key spread in each Kafka version, and why clients with oth
 
 The live run is a keyed workload (keys key-0 ... key-11, the lab's generated keys) on three
 brokers; every record.sent event carries its key and partition, so the page shows where the
-simulator's producer put each key. The partition count is fixed when a topic is created here
-(the simulator cannot add partitions to a live topic), so changing it creates the topic again.
+simulator's producer put each key. Kafka adds partitions to a live topic (never removes them);
+the simulator cannot, so changing the count creates the topic again, and the notice says so.
 The arithmetic the page shows for a typed key (bytes, murmur2, toPositive, modulo, other
 clients' partitions) and the null-key comparison (three short simulator runs, one per
 strategy) are computed here and served by app/web/live.py.
@@ -45,6 +45,10 @@ PARTITIONING = Lab(
     seed=5,
     faults=(),
     speed=0.2,
+    notes={"partitions": "The lab created the topic again with partitions={value} and started the run from 0. On a real "
+                         "cluster you add partitions to the existing topic (kafka-topics.sh --alter --partitions), and its "
+                         "records stay where they are; you can never take partitions away (InvalidPartitionsException: "
+                         "\"... would not be an increase\")."},
 )
 
 #: Other clients' default partitioners for a keyed record (docs: app/sim/murmur2.py).

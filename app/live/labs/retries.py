@@ -89,6 +89,7 @@ class LogWatch:
         before: deque[dict[str, Any]] = deque(maxlen=AROUND)
         around: list[dict[str, Any]] = []
         after = 0
+        flagged_total = 0
         for e in entries:
             attempts = self.attempts.get(e.record_ids[0], 1) if e.record_ids else 1
             dups = 0
@@ -112,6 +113,7 @@ class LogWatch:
                         newest[k] = rid
                 records.append(rec)
                 if rec["duplicate"] or rec["reordered"]:
+                    flagged_total += 1
                     flagged.append(rec)
                     around, after = [*before, rec], AROUND
                 elif after:
@@ -124,20 +126,20 @@ class LogWatch:
                             "base_sequence": e.base_sequence,
                             "last_sequence": e.base_sequence + len(e.record_ids) - 1 if e.base_sequence >= 0 else -1,
                             "duplicates": dups})
-        return list(records), list(batches), list(flagged), reordered_keys, around
+        return list(records), list(batches), list(flagged), flagged_total, reordered_keys, around
 
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""
         sc = self.sc
         p = sc.producer
-        records, batches, flagged, reordered_keys, around = self._log()
+        records, batches, flagged, flagged_total, reordered_keys, around = self._log()
         view = sc.partition_view()[0]
         leader = view["leader"]
         leo = view["logs"][str(leader)]["leo"] if leader >= 0 else 0
         cfg = p.cfg
         return {
             "partition": 0, "leader": leader, "hw": view["logs"][str(leader)]["hw"] if leader >= 0 else 0, "leo": leo,
-            "records": records, "around": around, "batches": batches, "flagged": flagged, "reordered_keys": reordered_keys,
+            "records": records, "around": around, "batches": batches, "flagged": flagged, "flagged_total": flagged_total, "reordered_keys": reordered_keys,
             "answers": list(self.answers), "counts": dict(self.counts),
             "producer": {"producer_id": p.producer_id, "producer_epoch": p.producer_epoch, "idempotent": p.idempotent,
                          "next_sequence": p.next_sequence[0] if p.idempotent else -1,

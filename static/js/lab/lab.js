@@ -103,13 +103,22 @@ export async function startLab(root) {
     speed.set(message.lab.speed);
     renderer.hello?.(message);
     const state = readState(message.lab.settings.map((s) => s.name), message.lab.settings.filter((s) => s.text).map((s) => s.name));
-    if (state) send("load", state);
+    if (state?.problem) {
+      notice.textContent = state.problem;
+      narrator.say(state.problem);
+      delete state.problem;
+    }
+    if (state && Object.keys(state).length) send("load", state);
     status.textContent = "Running.";
   }
 
   function onFrames(frames) {
     for (const frame of frames) {
-      if (frame.reset) renderer.reset?.(frame);
+      if (frame.reset) {
+        renderer.reset?.(frame);
+        narrator.clear();
+        errorShownUntil = 0; // a refusal from before the jump no longer applies
+      }
       renderer.events(frame.events, frame);
       for (const n of frame.notices) {
         notice.textContent = n.text;
@@ -127,7 +136,6 @@ export async function startLab(root) {
     speed.set(last.playback.speed);
     const paused = last.playback.state !== "playing";
     playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
-    playButton.setAttribute("aria-pressed", String(last.playback.state === "paused"));
     root.dataset.playback = last.playback.state;
     // A refused control's message stays readable for a few seconds; frames keep coming meanwhile.
     if (Date.now() >= errorShownUntil) {
@@ -156,7 +164,8 @@ export async function startLab(root) {
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
-    if (message.code === "bad_value" && last) for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
+    // Whatever was refused, the sliders go back to the settings the run has.
+    if (last) for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
   }
 
   function onClose(event) {

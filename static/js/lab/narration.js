@@ -18,12 +18,23 @@ export class Narrator {
 
   flush() {
     this.timer = null;
-    const lines = this.pending.splice(0);
+    // The same sentence many times in one second (a flush, a burst of refusals) is said once, with a count.
+    const counts = new Map();
+    for (const line of this.pending.splice(0)) counts.set(line, (counts.get(line) ?? 0) + 1);
+    const lines = [...counts].map(([line, n]) => (n > 1 ? `${line} (${n} times)` : line));
     if (!lines.length) return;
     const shown = lines.length > this.keep ? [...lines.slice(0, this.keep - 1), `(and ${lines.length - this.keep + 1} more)`] : lines;
     const item = document.createElement("li");
     item.textContent = shown.join(" ");
     this.el.prepend(item);
     while (this.el.children.length > this.keep) this.el.lastElementChild.remove();
+  }
+
+  /** The run jumped (seek, restart): what was said belongs to another moment of it. */
+  clear() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+    this.el?.replaceChildren();
   }
 }

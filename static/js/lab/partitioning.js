@@ -101,7 +101,10 @@ export function createRenderer(root, ctx) {
     q("[data-moved-text]").textContent = changed
       ? `From ${g.previous} to ${g.partitions} partitions: ${g.moved} of ${g.total} generated keys moved (${Math.round((100 * g.moved) / g.total)}%); ` +
         `over key-0 … key-${g.sample_total - 1}: ${g.sample_moved} of ${g.sample_total} (${((100 * g.sample_moved) / g.sample_total).toFixed(1)}%). ` +
-        "Old records stay where they are; new ones go to the new partition, so per-key order breaks."
+        (g.partitions > g.previous
+          ? "Added to a live topic (kafka-topics.sh --alter --partitions), the records already written stay where they are, " +
+            "and a moved key's next records go to its new partition: a consumer can read them before the key's older ones."
+          : "Kafka cannot take partitions away; this compares with a topic created with fewer partitions.")
       : "Change “partitions” above to see which keys move.";
     keysTable.replaceChildren(...g.keys.map((k) => {
       const tr = row([k.key, k.murmur2, k.previous_partition, k.partition, k.moved ? "↪ moved" : "stays",

@@ -107,6 +107,8 @@ export function createLogRenderer(root, ctx, { sequences = false } = {}) {
       ? `⇄ ${r.key}: record #${r.record} at offset ${r.offset}, after record #${r.after} of the same key that was sent later.`
       : `✕✕ ${r.key}: record #${r.record} again at offset ${r.offset}${r.first_offset != null ? ` (first copy at offset ${r.first_offset})` : ""}.`)));
     if (!lab.flagged.length) flaggedBox.replaceChildren(el("li", {}, "No reordered or duplicated record yet."));
+    const older = lab.flagged_total - Math.min(lab.flagged.length, LIST);
+    if (older > 0) flaggedBox.append(el("li", { "data-older": String(older) }, `… and ${older} earlier in the log (the ledger counts them all).`));
     answersBox.replaceChildren(...lab.answers.slice(-LIST).reverse().map((a) => el("li", { "data-kind": a.kind }, `${(a.t / 1000).toFixed(3)} s · ${answerText(a)}`)));
     if (!lab.answers.length) answersBox.replaceChildren(el("li", {}, "Nothing yet: every batch appended on its first attempt."));
     table.replaceChildren(...lab.batches.slice().reverse().map((b) => {

@@ -53,7 +53,13 @@ export function createRenderer(root, ctx) {
     for (const s of c.settings) {
       const row = el("div", { "data-setting": s.name });
       const note = s.set ? "set" : s.value === s.default ? "default" : `default ${s.default}`;
-      row.append(el("dt", {}, s.name), el("dd", {}, `${s.value} (${note})`));
+      // A config name may wrap after its dots (max.in.flight.requests.per.<wbr>connection), never mid-word.
+      const name = el("dt");
+      s.name.split(".").forEach((part, i) => {
+        if (i) name.append(".", document.createElement("wbr"));
+        name.append(part);
+      });
+      row.append(name, el("dd", {}, `${s.value} (${note})`));
       dl.append(row);
     }
     box.append(dl);

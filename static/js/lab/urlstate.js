@@ -13,10 +13,13 @@ export function readState(settingNames, textNames = []) {
   if (Object.keys(settings).length) state.settings = settings;
   if (params.has("seed") && /^\d+$/.test(params.get("seed"))) state.seed = Number(params.get("seed"));
   if (params.has("log")) {
+    let log = null;
     try {
-      const log = JSON.parse(params.get("log"));
-      if (Array.isArray(log)) state.log = log;
-    } catch { /* a broken link starts from the preset; the server says what was wrong with the rest */ }
+      log = JSON.parse(params.get("log"));
+    } catch { /* reported below */ }
+    if (Array.isArray(log)) state.log = log;
+    // The server checks what the log holds; a log that is not even a list (a link cut short) is said here.
+    else state.problem = "This link's record of changes and faults could not be read (was it cut short?), so the run starts without them.";
   }
   return Object.keys(state).length ? state : null;
 }
