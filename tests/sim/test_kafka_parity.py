@@ -2,7 +2,8 @@
 
 Each test names the Kafka code it follows: ExponentialBackoff, Sender.sendProducerData,
 RecordAccumulator.drainBatchesForOneNode / shouldStopDrainBatchesForPartition,
-BufferPool.allocate, ProducerConfig's idempotence rules, and the 2.8 ZooKeeper session timeout.
+BufferPool.allocate, ProducerConfig's idempotence rules, the 2.8 ZooKeeper session timeout, and
+TransactionManager's unresolved sequences and epoch bumps.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from app.configs import ConfigException
 from app.sim import Scenario, parse_spec
 from app.sim.config import resolve_producer
 from app.sim.errors import Errors
+from app.sim.producer.transaction_manager import TransactionManager
 from tests.sim.conftest import small_spec
 
 
@@ -117,12 +119,12 @@ def test_a_retried_batch_waits_until_it_is_first_in_flight_and_stops_the_drain()
     other = next(q for q in range(3) if q != part)
     p.send_many([(10, _key_for(p, other), b"v")])
     p.accumulator.drain_index[0] = p.metadata.partitions_by_leader[0].index(part)
-    assert p._stop_drain(part, second)  # baseSequence != firstInFlightSequence
+    assert p.txn.should_stop_drain(part, second)  # baseSequence != firstInFlightSequence
     assert p.drain(0, sc.now) == []  # Kafka breaks: the other partition is not drained either
     assert p.accumulator.batches[part][0] is second
     # Once the first batch has its answer, the retry is first in flight and goes.
     p.complete_batch(first, 0, sc.now)
-    assert not p._stop_drain(part, second)
+    assert not p.txn.should_stop_drain(part, second)
 
 
 # -- D: BufferPool.allocate's message ------------------------------------------------------------
@@ -195,3 +197,68 @@ def test_2_8_leader_moves_only_after_18_s():
     assert s.leader == old
     sc.run(18001)
     assert s.leader != old
+
+
+class _Batch:
+    """Just what TransactionManager reads of a ProducerBatch."""
+
+    def __init__(self, base_sequence: int, records: int = 10, attempts: int = 1) -> None:
+        self.partition, self.base_sequence, self.record_count, self.attempts = 0, base_sequence, records, attempts
+        self.producer_epoch, self.sequence_reset = 0, False
+
+    @property
+    def last_sequence(self) -> int:
+        return self.base_sequence + self.record_count - 1
+
+    def reset_producer_state(self, epoch: int, seq: int) -> None:
+        self.producer_epoch, self.base_sequence, self.sequence_reset = epoch, seq, True
+
+
+def _sent(tm: TransactionManager, inflight: list[set], n: int) -> list[_Batch]:
+    batches = [_Batch(tm.sequence_for(0, 10)) for _ in range(n)]
+    inflight[0].update(batches)
+    return batches
+
+
+def test_an_expired_batch_that_later_batches_follow_needs_no_epoch_bump() -> None:
+    """maybeResolveSequences: once nothing is in flight, a last ack right before the next sequence
+    proves the expired batch was written; the epoch stays."""
+    inflight: list[set] = [set()]
+    tm = TransactionManager(1, inflight)
+    a, b = _sent(tm, inflight, 2)
+    inflight[0].discard(a)
+    tm.on_failed(a, "TimeoutException", expired=True, adjust=False)
+    assert tm.unresolved == {0: 10}
+    assert tm.should_stop_drain(0, _Batch(-1))  # no new batch while the sequence is unknown
+    tm.maybe_resolve_sequences()
+    assert tm.unresolved  # b is still in flight
+    inflight[0].discard(b)
+    tm.on_acked(b)
+    tm.maybe_resolve_sequences()
+    assert not tm.unresolved and not tm.bump_if_needed() and tm.epoch == 0
+    assert tm.sequence_for(0, 10) == 20
+
+
+def test_an_expired_batch_nothing_followed_bumps_the_epoch_and_restarts_at_0() -> None:
+    inflight: list[set] = [set()]
+    tm = TransactionManager(1, inflight)
+    a, b = _sent(tm, inflight, 2)
+    tm.on_acked(a)
+    inflight[0].discard(a)
+    inflight[0].discard(b)
+    tm.on_failed(b, "TimeoutException", expired=True, adjust=False)
+    tm.maybe_resolve_sequences()
+    assert tm.bump_if_needed() and tm.epoch == 1
+    assert tm.sequence_for(0, 10) == 0
+
+
+def test_a_bump_rewrites_the_partitions_batches_in_flight_in_order() -> None:
+    """startSequencesAtBeginning: the batches still in flight get the new epoch and sequences from 0."""
+    inflight: list[set] = [set()]
+    tm = TransactionManager(1, inflight)
+    a, b, c = _sent(tm, inflight, 3)
+    inflight[0].discard(a)
+    tm.on_failed(a, "MESSAGE_TOO_LARGE", expired=False, adjust=True)
+    assert tm.bump_if_needed()
+    assert [(x.producer_epoch, x.base_sequence, x.sequence_reset) for x in (b, c)] == [(1, 0, True), (1, 10, True)]
+    assert tm.sequence_for(0, 10) == 20

@@ -24,7 +24,7 @@ class ProducerBatch:
         "batch_id", "topic", "partition", "builder", "record_ids", "created_ms", "last_attempt_ms",
         "attempts", "backoff_ms", "data", "base_sequence", "producer_id", "producer_epoch",
         "buffer_size", "in_flight", "state", "drained_ms", "record_count", "size_bytes",
-        "uncompressed_size", "compression_rate", "reported_ready", "write_limit",
+        "uncompressed_size", "compression_rate", "reported_ready", "write_limit", "sequence_reset", "restamp",
     )
 
     def __init__(self, batch_id: int, topic: str, partition: int, builder: Any, created_ms: float,
@@ -52,6 +52,8 @@ class ProducerBatch:
         self.compression_rate = 1.0
         self.reported_ready = False
         self.write_limit = write_limit
+        self.sequence_reset = False  # given a new epoch and sequence after an epoch bump
+        self.restamp = False  # ... and its bytes still carry the old ones
 
     @property
     def closed(self) -> bool:
@@ -83,6 +85,19 @@ class ProducerBatch:
         self.uncompressed_size = b.uncompressed_bytes_written()
         if not keep_builder:
             self.builder = None
+
+    def reset_producer_state(self, producer_epoch: int, base_sequence: int) -> None:
+        """An epoch bump gave this batch a new epoch and sequence (ProducerBatch.resetProducerState).
+
+        Its bytes change when it is next drained: a copy already on its way keeps the old ones.
+        """
+        self.producer_epoch, self.base_sequence = producer_epoch, base_sequence
+        self.sequence_reset = self.restamp = True
+
+    def restamp_header(self) -> None:
+        """Write the new epoch and sequence into the batch before it is sent again."""
+        self.close(self.producer_id, self.producer_epoch, self.base_sequence, keep_builder=True)
+        self.restamp = False
 
     def __repr__(self) -> str:
         return f"ProducerBatch({self.topic}-{self.partition} #{self.batch_id}, {len(self.record_ids)} records)"

@@ -1,8 +1,8 @@
 """The producer as the application sees it: send(), flush(), and idempotence bookkeeping.
 
 Models ``org.apache.kafka.clients.producer.KafkaProducer`` (send path: partition,
-append, block on memory) with the idempotent part of ``TransactionManager``
-(producer id, epoch, per-partition sequences); leaves out serializers,
+append, block on memory) and its idempotence (a producer id; the epochs and
+sequences are kept by app/sim/producer/transaction_manager.py); leaves out serializers,
 interceptors, transactions and a separate I/O thread (the Sender runs on events).
 """
 
@@ -23,6 +23,7 @@ from app.sim.producer.partitioner import (
     BuiltInPartitioner, KeyedPartitioner, NullKeyStrategy, RoundRobinPartitioner, StickyPartitioner,
 )
 from app.sim.producer.sender import Sender
+from app.sim.producer.transaction_manager import TransactionManager
 from app.sim.records import estimate_size_upper_bound
 from app.sim.varint import VARINT_TABLE_MAX
 
@@ -48,10 +49,9 @@ class KafkaProducer:
         n = cluster.controller.num_partitions(topic)
         self.num_partitions = n
         self.idempotent: bool = cfg["enable.idempotence"]
-        self.producer_id, self.producer_epoch = (cluster.init_producer_id(), 0) if self.idempotent else (-1, -1)
-        self.next_sequence = [0] * n
-        self.last_acked_sequence: dict[int, int] = {}
+        self.producer_id = cluster.init_producer_id() if self.idempotent else -1
         self.inflight_batches: list[set[ProducerBatch]] = [set() for _ in range(n)]
+        self.txn = TransactionManager(n, self.inflight_batches) if self.idempotent else None
         self.pool = BufferPool(cfg["buffer.memory"], cfg["batch.size"])
         self.estimator = CompressionRatioEstimator()
         codec = cfg["compression.type"]
@@ -280,11 +280,13 @@ class KafkaProducer:
                 continue
             if out and size + first.estimated_size() > self.max_request_size:
                 break
-            if idempotent and self._stop_drain(p, first):
+            if idempotent and self.txn.should_stop_drain(p, first):  # type: ignore[union-attr]
                 break  # Kafka breaks here: nothing more goes to this node in this request
             dq.popleft()
-            if first.data is None or (idempotent and first.producer_epoch != self.producer_epoch):
+            if first.data is None:
                 self._close(first, p)
+            elif first.restamp:
+                first.restamp_header()
             if not first.reported_ready:
                 first.reported_ready = True
                 self.trace.emit(now, "batch.ready", partition=p, batch=first.batch_id, reason="drained",
@@ -297,37 +299,14 @@ class KafkaProducer:
             self.metrics.on_drain(b, now)
         return out
 
-    def _stop_drain(self, p: int, first: ProducerBatch) -> bool:
-        """RecordAccumulator.shouldStopDrainBatchesForPartition for an idempotent producer.
-
-        A batch without a sequence for the current epoch (new, or sequenced under an older
-        epoch and re-stamped when drained) waits while batches of an older epoch are still
-        on the wire (hasStaleProducerIdAndEpoch). A batch with a sequence, i.e. a retry,
-        goes only when it is the first in flight (firstInFlightSequence), so retries are
-        re-sent one at a time, in order. The sim has no unresolved-sequence state: it bumps
-        the epoch as soon as a sequenced batch fails, which the stale-epoch check covers.
-        """
-        epoch = self.producer_epoch
-        inflight = self.inflight_batches[p]
-        if not inflight:
-            return False
-        if first.base_sequence < 0 or first.producer_epoch != epoch:
-            for b in inflight:
-                if b.in_flight and b.producer_epoch != epoch and b is not first:
-                    return True
-            return False
-        first_in_flight = min((b.base_sequence for b in inflight if b.producer_epoch == epoch), default=-1)
-        return first_in_flight >= 0 and first.base_sequence != first_in_flight
-
     def _close(self, batch: ProducerBatch, p: int) -> None:
         if self.accumulator.open_batch[p] is batch:
             self.accumulator.open_batch[p] = None
-        if self.idempotent:
-            seq = self.next_sequence[p]
-            count = batch.builder.record_count
-            self.next_sequence[p] = (seq + count) & 0x7FFFFFFF
+        txn = self.txn
+        if txn is not None:
+            seq = txn.sequence_for(p, batch.builder.record_count)
             fresh = batch.data is None
-            batch.close(self.producer_id, self.producer_epoch, seq, keep_builder=True)
+            batch.close(self.producer_id, txn.epoch, seq, keep_builder=True)
         else:
             fresh = True
             batch.close(-1, -1, -1)
@@ -352,10 +331,8 @@ class KafkaProducer:
         if batch.state is not FinalState.PENDING:
             return
         self._done(batch, FinalState.SUCCEEDED)
-        if batch.base_sequence >= 0 and batch.producer_epoch == self.producer_epoch:
-            last = batch.last_sequence
-            if last > self.last_acked_sequence.get(batch.partition, -1):
-                self.last_acked_sequence[batch.partition] = last
+        if self.txn is not None:
+            self.txn.on_acked(batch)
         self.ledger.on_acked(batch.record_ids)
         self.metrics.on_batch_acked(batch, now)
         if self.trace.records:
@@ -377,14 +354,16 @@ class KafkaProducer:
         if self.trace.records:
             for rid in batch.record_ids:
                 self.trace.emit(now, "record.failed", record=rid, partition=batch.partition, error=error)
-        if self.idempotent and batch.base_sequence >= 0 and batch.producer_epoch == self.producer_epoch:
-            self._bump_epoch()
+        if self.txn is not None:
+            # Kafka's adjustSequenceNumbers: the batch failed with retries left (attempts < retries).
+            self.txn.on_failed(batch, error, expired, adjust=batch.attempts < self.sender.retries)
+            if self.txn.unresolved or self.txn.bump_required:
+                self.sender.wakeup()  # the next pass resolves the sequence or bumps the epoch
 
-    def _bump_epoch(self) -> None:
-        """A sequenced batch failed for good, leaving a gap: start a new epoch from sequence 0 (KIP-360).
+    @property
+    def producer_epoch(self) -> int:
+        return self.txn.epoch if self.txn is not None else -1
 
-        Batches already sequenced under the old epoch are re-stamped when next drained.
-        """
-        self.producer_epoch += 1
-        self.next_sequence = [0] * self.num_partitions
-        self.last_acked_sequence.clear()
+    @property
+    def next_sequence(self) -> list[int]:
+        return self.txn.next_sequence if self.txn is not None else [0] * self.num_partitions

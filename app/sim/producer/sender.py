@@ -2,9 +2,9 @@
 
 Models ``org.apache.kafka.clients.producer.internals.Sender`` with the part of
 ``NetworkClient`` it relies on (in-flight limits per connection, request
-timeouts, disconnects, reconnect backoff); leaves out transactions, batch
-splitting on MESSAGE_TOO_LARGE and epoch bumps beyond resetting a failed
-partition's sequence.
+timeouts, disconnects, reconnect backoff); each pass starts with the idempotent
+producer's sequence bookkeeping (app/sim/producer/transaction_manager.py). Leaves out
+transactions and batch splitting on MESSAGE_TOO_LARGE.
 """
 
 from __future__ import annotations
@@ -108,6 +108,9 @@ class Sender:
     def run_once(self) -> None:
         now = self.sim.now
         p = self.p
+        if p.txn is not None:
+            p.txn.maybe_resolve_sequences()
+            p.txn.bump_if_needed()
         acc = p.accumulator
         for batch in acc.expired_batches(now):
             p.fail_batch(batch, "TimeoutException", now, expired=True)
@@ -282,12 +285,9 @@ class Sender:
     def _can_retry(self, batch: ProducerBatch, error: Errors, now: float) -> bool:
         if now - batch.created_ms >= self.delivery_timeout_ms or batch.attempts >= self.retries:
             return False
-        if self.p.idempotent and batch.producer_epoch != self.p.producer_epoch:
-            return True  # the epoch was bumped under it: re-stamped and re-sent (KIP-360)
-        if error is Errors.OUT_OF_ORDER_SEQUENCE_NUMBER and self.p.idempotent:
-            # TransactionManager.canRetry: a gap caused by an earlier batch that is itself
-            # being retried resolves once that one lands; a gap right after the last ack does not.
-            return batch.base_sequence != self.p.last_acked_sequence.get(batch.partition, -1) + 1
+        txn = self.p.txn
+        if error is Errors.OUT_OF_ORDER_SEQUENCE_NUMBER and txn is not None:
+            return txn.can_retry_out_of_order(batch)
         return error.retriable
 
     def _backoff(self, attempts: int) -> float:
