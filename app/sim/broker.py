@@ -165,6 +165,12 @@ class Broker:
                                         error=error.name, code=error.code, side="broker")
             elif acks == -1 and base >= 0:
                 pending[i] = (p, base + batch.record_count)
+        # Followers' parked fetches are answered once the whole request is appended, as Kafka
+        # runs delayed operations after the request (ReplicaManager's action queue, 2.8+):
+        # a fetch then carries every partition of the request, not only the first.
+        if self.parked_fetches:
+            for batch in req.batches:
+                self._wake_fetches(batch.partition)
         if acks == 0:
             # acks=0: the broker sends no response at all (errors included).
             self.cluster.metrics.on_produce_done(self.broker_id, arrive, start, now, now, 0.0)
@@ -217,7 +223,6 @@ class Broker:
         log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
                                 base_offset=base, last_offset=last, bytes=len(stored), epoch=epoch)
-        self._wake_fetches(s.partition)
         if acks != -1:
             self.maybe_advance_hw(s.partition)
         return Errors.NONE, base

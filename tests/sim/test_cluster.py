@@ -131,3 +131,18 @@ def test_an_answered_follower_fetch_never_times_out():
             last[follower] = e["t"]
     assert 0 < longest_gap < 600  # records reach every partition at least every few hundred ms
 
+
+
+def test_a_produce_request_reaches_followers_in_one_fetch_for_all_its_partitions():
+    """Kafka completes parked follower fetches after the whole produce request is appended (the
+    request's action queue), so one fetch answer carries every partition the request wrote."""
+    spec = small_spec(topic={"partitions": 6}, workload={"records_per_sec": 5000, "keys": 100},
+                      trace={"records": False, "kinds": ["request.sent", "replica.fetched"]})
+    r = run_scenario(spec, seed=1)
+    fetched = {}
+    for e in r.trace:
+        if e["kind"] == "replica.fetched":
+            fetched.setdefault((e["broker"], e["leader"], e["t"]), set()).add(e["partition"])
+    multi = [s for s in r.trace if s["kind"] == "request.sent" and len({b[0] for b in s["batches"]}) > 1]
+    assert multi  # requests do carry batches of two partitions led by one broker
+    assert max(len(parts) for parts in fetched.values()) == 2  # ... and a fetch answer carries both
