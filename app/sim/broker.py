@@ -197,9 +197,7 @@ class Broker:
         if len(data) > tcfg["max.message.bytes"]:
             return Errors.MESSAGE_TOO_LARGE, -1
         if acks == -1:
-            # Since 3.7 the effective minimum is min(min.insync.replicas, replication factor).
-            min_isr = min(tcfg["min.insync.replicas"], len(s.replicas))
-            if len(s.isr) < min_isr:
+            if len(s.isr) < self.cluster.min_isr(s):
                 return Errors.NOT_ENOUGH_REPLICAS, -1
         header = read_batch_header(data)
         if crc32c(memoryview(data)[21:]) != header.crc:
@@ -286,7 +284,7 @@ class Broker:
     def _reached(self, s: PartitionState, d: DelayedProduce, reached: list[int]) -> None:
         """The HW passed these batches of ``d`` (Partition.checkEnoughReplicasReachOffset): done, or failed
         with NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile."""
-        if len(s.isr) < min(self.topic_cfg(s)["min.insync.replicas"], len(s.replicas)):
+        if len(s.isr) < self.cluster.min_isr(s):
             err = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
             for i in reached:
                 d.results[i] = (err, -1)

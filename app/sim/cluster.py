@@ -20,13 +20,15 @@ from app.sim.trace import Trace
 
 if TYPE_CHECKING:
     from app.sim.metrics import BrokerMetrics
+    from app.sim.partition import PartitionState
     from app.sim.producer.producer import KafkaProducer
 
 
 class Cluster:
     def __init__(self, sim: Simulation, network: Network, trace: Trace, metrics: "BrokerMetrics",
-                 broker_cfg: dict[str, Any], count: int, racks: list[str | None]) -> None:
+                 broker_cfg: dict[str, Any], count: int, racks: list[str | None], kafka_version: str = "4.0") -> None:
         self.sim, self.network, self.trace, self.metrics = sim, network, trace, metrics
+        self.kafka_version = kafka_version
         self.broker_cfg = broker_cfg
         self.session_timeout_ms: float = broker_cfg["broker.session.timeout.ms"]
         self.brokers: dict[int, Broker] = {}
@@ -36,6 +38,13 @@ class Cluster:
         self.controller = Controller(self)
         self.producer: "KafkaProducer" = None  # type: ignore[assignment]  # set by the scenario
         self._next_producer_id = 1000
+
+    def min_isr(self, s: "PartitionState") -> int:
+        """min.insync.replicas as a leader applies it. Since 3.7 never more than the replication
+        factor (Partition.effectiveMinIsr); a 2.8 broker takes the topic's value as it is, so
+        min.insync.replicas 2 on a topic of one replica refuses every acks=all write."""
+        value = self.controller.topic_configs[s.topic]["min.insync.replicas"]
+        return value if self.kafka_version == "2.8" else min(value, len(s.replicas))
 
     def init_producer_id(self) -> int:
         """InitProducerId: a fresh producer id from the controller."""

@@ -100,12 +100,11 @@ class BrokerMetrics:
         out: dict[str, Any] = {}
         under_replicated = under_min_isr = offline = 0
         for s in cluster.controller.partitions:
-            cfg = cluster.controller.topic_configs[s.topic]
             if s.leader < 0:
                 offline += 1
             if len(s.isr) < len(s.replicas):
                 under_replicated += 1
-            if len(s.isr) < cfg["min.insync.replicas"]:
+            if len(s.isr) < cluster.min_isr(s):  # Partition.isUnderMinIsr
                 under_min_isr += 1
         out["UnderReplicatedPartitions"] = under_replicated
         out["UnderMinIsrPartitionCount"] = under_min_isr

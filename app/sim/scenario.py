@@ -73,7 +73,8 @@ class Scenario:
         for src, dst, latency in cl["links"]:
             self.network.set_link_latency(src, dst, latency)
         self.broker_metrics = BrokerMetrics()
-        self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"])
+        self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"],
+                               s["kafka_version"])
         tp = s["topic"]
         self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
         self.ledger = Ledger()

@@ -262,3 +262,17 @@ def test_a_bump_rewrites_the_partitions_batches_in_flight_in_order() -> None:
     assert tm.bump_if_needed()
     assert [(x.producer_epoch, x.base_sequence, x.sequence_reset) for x in (b, c)] == [(1, 0, True), (1, 10, True)]
     assert tm.sequence_for(0, 10) == 20
+
+
+# -- Partition.effectiveMinIsr (3.7+) against the value as set (2.8) ---------------------------------
+@pytest.mark.parametrize(("version", "refused"), [("2.8", True), ("3.x", False), ("4.0", False)])
+def test_min_insync_above_the_replication_factor_refuses_writes_only_on_2_8(version, refused):
+    spec = small_spec(kafka_version=version, topic={"replication.factor": 1, "min.insync.replicas": 2},
+                      producer={"acks": "all", "enable.idempotence": True, "delivery.timeout.ms": 2000},
+                      duration_ms=500, settle_ms=2000)
+    sc = Scenario(spec, seed=1)
+    r = sc.run_to_end()
+    errors = {e["error"] for e in r.trace if e["kind"] == "produce.error" and e.get("side") == "broker"}
+    assert ("NOT_ENOUGH_REPLICAS" in errors) is refused
+    assert (r.ledger["acked"] == 0) is refused
+    assert r.metrics["broker"]["UnderMinIsrPartitionCount"] == (3 if refused else 0)
