@@ -165,7 +165,8 @@ class BatchWatch:
         batches = sum(b.batches for b in chosen)
         requests = sum(b.requests for b in chosen)
         span = max(len(chosen), 1) * BUCKET_MS / 1000.0
-        return {"throughput": round(sum(b.acked for b in chosen) / span, 1),
+        # ``measured``: at least one half second has finished; before that the page says so instead of 0.
+        return {"measured": bool(chosen), "throughput": round(sum(b.acked for b in chosen) / span, 1),
                 "batch_size_avg": round(sum(b.batch_bytes for b in chosen) / batches, 1) if batches else 0.0,
                 "records_per_request": round(sum(b.request_records for b in chosen) / requests, 2) if requests else 0.0,
                 "p50": percentile(lat, 50), "p99": percentile(lat, 99),

@@ -26,7 +26,8 @@ export function bytes(n) {
 
 export function drawMetrics(root, lab, metrics) {
   const w = lab.window;
-  const put = (k, text) => { const d = root.querySelector(`[data-pl-metric="${k}"]`); if (d) { d.textContent = text; d.dataset.value = String(k === "latency" ? w.p99 : w[k]); } };
+  // Before the first half second has finished there is no window yet: say so rather than show 0.
+  const put = (k, text) => { const d = root.querySelector(`[data-pl-metric="${k}"]`); if (d) { d.textContent = w.measured ? text : "measuring…"; d.dataset.value = String(k === "latency" ? w.p99 : w[k]); } };
   put("throughput", `${fmt(w.throughput)} records/s`);
   put("batch_size_avg", `${Math.round(w.batch_size_avg)} B`);
   put("records_per_request", w.records_per_request.toFixed(1));

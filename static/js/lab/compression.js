@@ -107,7 +107,7 @@ export function createRenderer(root, ctx) {
     const level = LEVELS[codec] ? ` · ${LEVELS[codec]}=${settings[LEVELS[codec]]}` : "";
     q("[data-pl-config]").textContent = `Producer: compression.type=${codec}${level} · payload: ${settings.payload} values of 200 bytes`;
     const w = lab.window;
-    const put = (k, text, value) => { const d = q(`[data-pl-metric="${k}"]`); d.textContent = text; d.dataset.value = String(value); };
+    const put = (k, text, value) => { const d = q(`[data-pl-metric="${k}"]`); d.textContent = w.measured ? text : "measuring…"; d.dataset.value = String(value); };
     put("ratio", w.ratio.toFixed(3), w.ratio);
     put("wire_per_sec", `${bytes(w.wire_per_sec)}/s`, w.wire_per_sec);
     put("throughput", `${Math.round(w.throughput)} records/s`, w.throughput);

@@ -13,13 +13,14 @@ function el(tag, text) {
 function measures(run) {
   const w = run.window;
   const m = run.metrics;
+  const windowed = (text) => (w.measured ? text : "measuring…"); // no finished half second yet
   return {
-    throughput: [`${fmt(w.throughput)} records/s`, w.throughput],
+    throughput: [windowed(`${fmt(w.throughput)} records/s`), w.throughput],
     "batch-size-avg": [bytes(m["batch-size-avg"]), m["batch-size-avg"]],
     "request-count": [String(m["request-count"]), m["request-count"]],
     "records-per-request-avg": [m["records-per-request-avg"].toFixed(1), m["records-per-request-avg"]],
-    wire: [`${bytes(w.wire_per_sec)}/s`, w.wire_per_sec],
-    latency: [`${w.p50.toFixed(0)} / ${w.p99.toFixed(0)} ms`, w.p99],
+    wire: [windowed(`${bytes(w.wire_per_sec)}/s`), w.wire_per_sec],
+    latency: [windowed(`${w.p50.toFixed(0)} / ${w.p99.toFixed(0)} ms`), w.p99],
   };
 }
 
