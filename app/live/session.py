@@ -9,6 +9,7 @@ exactly, which is how seek and shared links work (docs/protocol.md, "Replay").
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections import Counter
@@ -48,6 +49,25 @@ class Limits:
     #: on all of it, which runs longer still: the run falls behind instead (``throttled``) and
     #: stays live. The websocket sets it; tests that jump the wall clock leave it off.
     max_tick_ms: float | None = None
+
+
+#: A checkpoint (a deep copy of the run) every this many virtual ms at first; past
+#: MAX_CHECKPOINTS every other one goes and the spacing doubles, so a seek back replays at most
+#: one spacing of the run and a session keeps at most MAX_CHECKPOINTS copies.
+CHECKPOINT_MS = 10_000.0
+MAX_CHECKPOINTS = 16
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    """The run at virtual time ``now``: the scenario and the lab's view, copied together (the view
+    wraps the scenario's methods), with what replay needs to go on from there."""
+
+    now: float
+    cursor: int
+    values: dict[str, Any]
+    totals: Counter[str]
+    run: tuple[Scenario, Any]
 
 
 class Playback(str, Enum):
@@ -92,24 +112,65 @@ class LabSession:
         """A fresh Scenario from seed + start settings, with ``log`` replayed up to virtual time ``until``."""
         self.seed = seed
         self.start = dict(start)
-        self.values = dict(start)
         self.log = log
-        self.cursor = 0
-        self.sc = Scenario(self.lab.build_spec(self.start), seed)
-        self.view = self.lab.view(self.sc) if self.lab.view is not None else None
+        self._checkpoints: list[_Checkpoint] = []
+        self._checkpoint_every = CHECKPOINT_MS
+        self._next_checkpoint = CHECKPOINT_MS
         self.horizon = 0.0
+        self._start_run()
         self._replay(until)
 
-    def _replay(self, until: float, totals: Counter[str] | None = None) -> None:
-        """Run to ``until`` applying the logged controls; ``totals``: the event counts so far."""
-        totals = Counter() if totals is None else totals
-        while self.cursor < len(self.log) and self.log[self.cursor][0] <= until:
+    def _start_run(self) -> None:
+        self.cursor = 0
+        self.values = dict(self.start)
+        self.sc = Scenario(self.lab.build_spec(self.start), self.seed)
+        self.view = self.lab.view(self.sc) if self.lab.view is not None else None
+
+    def _rewind(self, t: float) -> None:
+        """Back to virtual ``t`` of this run: from the last checkpoint at or before it (or from 0), then replay."""
+        cp = next((c for c in reversed(self._checkpoints) if c.now <= t), None)
+        if cp is None:
+            self._start_run()
+            self._replay(t)
+            return
+        self.sc, self.view = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.cursor, self.values = cp.cursor, dict(cp.values)
+        self._replay(t, Counter(cp.totals))
+
+    def _checkpoint(self, totals: Counter[str]) -> None:
+        """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
+        self._checkpoints.append(_Checkpoint(self.sc.now, self.cursor, dict(self.values), Counter(totals),
+                                             copy.deepcopy((self.sc, self.view))))
+        if len(self._checkpoints) > MAX_CHECKPOINTS:
+            self._checkpoints = self._checkpoints[1::2]
+            self._checkpoint_every *= 2
+        self._next_checkpoint = self._checkpoints[-1].now + self._checkpoint_every
+
+    def _drop_checkpoints_after(self, t: float) -> None:
+        """A new control at ``t`` rewrote the log after it: copies of the run past ``t`` are of another run."""
+        self._checkpoints = [c for c in self._checkpoints if c.now <= t]
+        last = self._checkpoints[-1].now if self._checkpoints else 0.0
+        self._next_checkpoint = last + self._checkpoint_every
+
+    def _advance(self, t: float, notify: bool) -> None:
+        """Run to virtual ``t``, applying the logged controls on the way (after a seek back, the log runs ahead)."""
+        while self.cursor < len(self.log) and self.log[self.cursor][0] <= t:
             entry = self.log[self.cursor]
             control.run_until(self.sc, entry[0])
-            self._apply(entry, notify=False)
+            self._apply(entry, notify=notify)
             self.cursor += 1
-        control.run_until(self.sc, until)
-        totals.update(e["kind"] for e in control.drain_events(self.sc))
+        control.run_until(self.sc, t)
+
+    def _replay(self, until: float, totals: Counter[str] | None = None) -> None:
+        """Run to ``until`` applying the logged controls, keeping checkpoints on the way; ``totals``: the event counts so far."""
+        totals = Counter() if totals is None else totals
+        while True:
+            stop = min(until, self._next_checkpoint)
+            self._advance(stop, notify=False)
+            totals.update(e["kind"] for e in control.drain_events(self.sc))
+            if stop >= until:
+                break
+            self._checkpoint(totals)
         self.horizon = max(self.horizon, self.sc.now)
         self.outbox.restart(totals)
         self._ledger = None
@@ -169,13 +230,7 @@ class LabSession:
             self._run_to(min(target, self.sc.now + slice_ms))
 
     def _run_to(self, t: float) -> None:
-        """Run to virtual ``t``, applying logged controls on the way (after a seek back, the log runs ahead)."""
-        while self.cursor < len(self.log) and self.log[self.cursor][0] <= t:
-            entry = self.log[self.cursor]
-            control.run_until(self.sc, entry[0])
-            self._apply(entry, notify=True)
-            self.cursor += 1
-        control.run_until(self.sc, t)
+        self._advance(t, notify=True)
         self._collect()
 
     def _collect(self) -> None:
@@ -183,6 +238,8 @@ class LabSession:
         self._window_events += len(events)
         self.outbox.add(events)
         self.horizon = max(self.horizon, self.sc.now)
+        if self.sc.now >= self._next_checkpoint:
+            self._checkpoint(self.outbox.totals)
 
     # -- messages --------------------------------------------------------------------------------
     def receive(self, text: str, wall_ms: float) -> list[dict[str, Any]]:
@@ -258,7 +315,7 @@ class LabSession:
             self._collect()
             self._replay(t, Counter(self.outbox.totals))
         else:
-            self._load(self.seed, self.start, self.log, until=t)
+            self._rewind(t)
         self.horizon = horizon
 
     def _on_restart(self, msg: dict[str, Any]) -> None:
@@ -351,6 +408,7 @@ class LabSession:
         self._collect()
         del self.log[self.cursor:]
         self.horizon = self.sc.now
+        self._drop_checkpoints_after(self.sc.now)
         self._apply(entry, notify=True)
         self.log.append(entry)
         self.cursor += 1

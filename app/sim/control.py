@@ -158,21 +158,30 @@ def produce_fault(sc: Scenario, action: str, broker: int, count: int | None = No
     _rejections(sc.cluster.brokers[broker]).extend([errors[action]] * (2 if count is None else count))
 
 
+class _RejectingAppend:
+    """Stands in for ``broker._append``: the injected errors first, then the broker's own append.
+
+    An object rather than a closure, so that a copy of the run (a lab's checkpoint) copies it too.
+    """
+
+    def __init__(self, broker: Any) -> None:
+        self.broker = broker
+        self.pending: list[Errors] = []
+        self.append = broker._append
+
+    def __call__(self, rep: Any, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
+        # Only a batch this broker would append (it leads the partition) gets the injected error.
+        if self.pending and rep is not None and rep.state.leader == self.broker.broker_id:
+            return self.pending.pop(0), -1
+        return self.append(rep, batch, acks, now)
+
+
 def _rejections(broker: Any) -> list[Errors]:
     """The errors ``broker`` answers its next batches with, in order (installed once per broker)."""
-    pending: list[Errors] | None = broker.__dict__.get("_rejections")
-    if pending is None:
-        pending = broker._rejections = []
-        append = broker._append
-
-        def _append(rep: Any, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
-            # Only a batch this broker would append (it leads the partition) gets the injected error.
-            if pending and rep is not None and rep.state.leader == broker.broker_id:
-                return pending.pop(0), -1
-            return append(rep, batch, acks, now)
-
-        broker._append = _append
-    return pending
+    wrapper = broker.__dict__.get("_append")
+    if not isinstance(wrapper, _RejectingAppend):
+        wrapper = broker._append = _RejectingAppend(broker)
+    return wrapper.pending
 
 
 def run_until(sc: Scenario, until: float) -> None:

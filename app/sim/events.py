@@ -22,7 +22,7 @@ class Simulation:
     in scheduling order, so the same seed and spec give the same run, byte for byte.
     """
 
-    __slots__ = ("now", "rng", "_heap", "_counter", "events_run")
+    __slots__ = ("now", "rng", "_heap", "_counter", "events_run", "_cancelled")
 
     def __init__(self, seed: int = 0) -> None:
         self.now: float = 0.0
@@ -30,6 +30,7 @@ class Simulation:
         self._heap: list[tuple[float, int, Callback, tuple]] = []
         self._counter = 0
         self.events_run = 0
+        self._cancelled = 0
 
     def at(self, time: float, callback: Callback, *args: Any) -> None:
         """Run ``callback(*args)`` at virtual ``time`` (never in the past)."""
@@ -37,6 +38,18 @@ class Simulation:
             time = self.now
         self._counter = counter = self._counter + 1
         heappush(self._heap, (time, counter, callback, args))
+
+    def timer_cancelled(self) -> None:
+        """A pending Timer was cancelled. Its entry stays in the heap until its time, and request
+        timeouts are 30 s long: once cancelled entries are most of the heap, drop them all, so the
+        heap (and a lab's checkpoint, which copies it) stays the size of what can still happen."""
+        self._cancelled += 1
+        heap = self._heap
+        if self._cancelled > 1024 and 2 * self._cancelled > len(heap):
+            # In place: run() holds the list. Order is unchanged: the heap order is (time, counter).
+            heap[:] = [e for e in heap if not _is_cancelled(e[2])]
+            heapq.heapify(heap)
+            self._cancelled = 0
 
     def after(self, delay: float, callback: Callback, *args: Any) -> None:
         self.at(self.now + delay, callback, *args)
@@ -72,16 +85,23 @@ class Simulation:
             self.now = until
 
 
-class Timer:
-    """A cancellable one-shot callback: a cancelled timer's event fires as a no-op."""
+def _is_cancelled(callback: Callback) -> bool:
+    timer = getattr(callback, "__self__", None)
+    return type(timer) is Timer and timer.cancelled
 
-    __slots__ = ("callback", "args", "cancelled", "when")
+
+class Timer:
+    """A cancellable one-shot callback: a cancelled timer's event fires as a no-op (or is dropped
+    from the heap with the others, see Simulation.timer_cancelled)."""
+
+    __slots__ = ("callback", "args", "cancelled", "when", "sim")
 
     def __init__(self, sim: Simulation, when: float, callback: Callback, *args: Any) -> None:
         self.callback = callback
         self.args = args
         self.cancelled = False
         self.when = when
+        self.sim = sim
         sim.at(when, self._fire)
 
     def _fire(self) -> None:
@@ -92,7 +112,9 @@ class Timer:
             callback(*args)
 
     def cancel(self) -> None:
-        # The heap keeps the entry until its time; drop what it refers to now, so a
-        # cancelled request timeout does not hold a request's batches for 30 s.
-        self.cancelled = True
-        self.args = ()
+        # The heap keeps the entry until its time (or a clean-up); drop what it refers to now, so
+        # a cancelled request timeout does not hold a request's batches for 30 s.
+        if not self.cancelled:
+            self.cancelled = True
+            self.args = ()
+            self.sim.timer_cancelled()

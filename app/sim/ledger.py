@@ -21,6 +21,8 @@ from itertools import chain, islice
 from operator import lt
 from typing import TYPE_CHECKING, Any
 
+from app.sim.copying import deepcopy_with_flat
+
 if TYPE_CHECKING:
     from app.sim.cluster import Cluster
 
@@ -32,6 +34,10 @@ class Ledger:
         self.state = bytearray()
         self.keys: list[bytes | None] = []
         self.failures: dict[int, str] = {}
+
+    def __deepcopy__(self, memo: dict) -> "Ledger":
+        # A lab's checkpoint copies the run: the tables hold only immutable items (bytes keys).
+        return deepcopy_with_flat(self, memo, ("state", "keys", "failures"))
 
     def reserve(self, n: int, keys: list[bytes | None] | None = None) -> None:
         """Make room for ``n`` records the application is about to send, with their keys."""

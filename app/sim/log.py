@@ -37,6 +37,10 @@ class LogEntry:
     def count(self) -> int:
         return self.last_offset - self.base_offset + 1
 
+    def __deepcopy__(self, memo: dict) -> "LogEntry":
+        # Never changed once written: a copy of a run (a lab's checkpoint) shares it, as replicas do.
+        return self
+
     @property
     def last_sequence(self) -> int:
         return self.base_sequence + self.count - 1

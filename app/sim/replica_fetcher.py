@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.sim.events import Timer
+
 if TYPE_CHECKING:
     from app.sim.broker import Broker
     from app.sim.log import LogEntry
@@ -36,6 +38,7 @@ class ReplicaFetcherManager:
         self.gen: dict[int, int] = {}
         self.active: dict[int, bool] = {}
         self.outstanding: dict[int, int] = {}
+        self.timeouts: dict[int, Timer] = {}
         self._fetches_sent = 0
 
     def start(self, leader: int) -> None:
@@ -59,12 +62,12 @@ class ReplicaFetcherManager:
         gen = self.gen[leader]
         cluster = broker.cluster
         cluster.network.transfer(me, leader, 40 + 12 * len(offsets), cluster.brokers[leader].receive_fetch, me, offsets, gen)
-        # replica.socket.timeout.ms runs per request: the answer to this fetch disarms it.  A plain
-        # event rather than a Timer: _timeout checks that this fetch is still unanswered.
+        # replica.socket.timeout.ms runs per request: the answer to this fetch cancels it.
         self._fetches_sent += 1
         number = self.outstanding[leader] = self._fetches_sent
         sim = self.sim
-        sim.at(sim.now + broker.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._timeout, leader, gen, number)
+        self.timeouts[leader] = Timer(sim, sim.now + broker.fetch_wait_ms + REPLICA_SOCKET_TIMEOUT_MS, self._timeout,
+                                      leader, gen, number)
 
     def _timeout(self, leader: int, gen: int, number: int) -> None:
         if (self.broker.alive and self.gen.get(leader) == gen and self.active.get(leader)
@@ -83,6 +86,9 @@ class ReplicaFetcherManager:
         if not broker.alive or self.gen.get(leader) != gen:
             return
         self.outstanding.pop(leader, None)
+        timer = self.timeouts.pop(leader, None)
+        if timer is not None:
+            timer.cancel()
         now = self.sim.now
         trace = broker.cluster.trace
         replicas = broker.replicas

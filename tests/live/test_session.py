@@ -8,6 +8,7 @@ import json
 import pytest
 
 from app.live import LABS, LabSession, Limits
+from app.live.session import MAX_CHECKPOINTS
 from app.live.outbox import Outbox
 
 
@@ -236,3 +237,69 @@ def test_a_stretch_without_events_still_moves_the_clock_and_reaches_ended() -> N
     frame = drain(s)
     assert frame["events"] == [] and frame["timeline"]["now"] == 2000.0
     assert frame["playback"]["state"] == "ended"
+
+
+def _view(s: LabSession) -> str:
+    return json.dumps(s.view(exact=True), sort_keys=True) if s.view is not None else ""
+
+
+@pytest.mark.parametrize("name", ["acks", "batching", "buffer", "idempotence", "retries", "safe-producer", "throughput"])
+def test_a_seek_back_from_a_checkpoint_is_the_straight_run(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seek back starts from the last copy of the run before the target (not from 0), and lands
+    on exactly the run a straight replay gives, the lab's own view included."""
+    lab = LABS[name]
+    fault = lab.faults[0] if lab.faults else None
+
+    def play(until: float) -> LabSession:
+        s = LabSession(lab, Limits(events_per_sec=10**9), wall_ms=0)
+        s.receive(msg("speed", value=1), 0)
+        s.tick(12_000)
+        if fault is not None:
+            assert s.receive(msg("fault", action=fault, broker=0), 12_000) == []
+        s.tick(until)
+        return s
+
+    s = play(35_000)
+    assert 2 <= len(s._checkpoints) <= MAX_CHECKPOINTS and s._checkpoints[-1].now <= 35_000
+    monkeypatch.setattr(s, "_start_run", lambda: pytest.fail("the seek replayed the run from 0"))
+    s.receive(msg("seek", t=25_000), 35_001)
+    straight = play(25_000)
+    assert s.sc.now == straight.sc.now == 25_000
+    assert state_of(s) == state_of(straight)
+    assert _view(s) == _view(straight)
+    # Forward again from the restored copy: the straight run to 35 s.
+    s.receive(msg("seek", t=35_000), 35_002)
+    again = play(35_000)
+    assert state_of(s) == state_of(again) and _view(s) == _view(again)
+
+
+def _play_in_ticks(s: LabSession, until: float) -> None:
+    """Real time in ticks of 250 ms, as the websocket drives a session."""
+    while s._wall < until:
+        s.tick(min(s._wall + 250, until))
+
+
+def test_a_control_after_seeking_back_drops_the_checkpoints_after_it() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    _play_in_ticks(s, 45_000)
+    assert [round(c.now) for c in s._checkpoints] == [10_000, 20_000, 30_000, 40_000]
+    s.receive(msg("seek", t=15_000), 45_001)
+    s.receive(msg("fault", action="kill_broker", broker=1), 45_002)
+    assert [round(c.now) for c in s._checkpoints] == [10_000]  # later copies were of the old future
+    _play_in_ticks(s, 60_000)
+    s.receive(msg("seek", t=22_000), 60_001)
+    other = LabSession(LABS["acks"], wall_ms=0)
+    other.receive(json.dumps({"v": 1, "type": "load", **s.link()}), 0)
+    other.receive(msg("speed", value=1), 0)
+    other.tick(22_000)
+    assert state_of(s)[:3] == state_of(other)[:3]
+
+
+def test_checkpoints_stay_few_however_long_the_run() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    _play_in_ticks(s, 300_000)
+    assert len(s._checkpoints) <= MAX_CHECKPOINTS
+    gaps = {round(b.now - a.now) for a, b in zip(s._checkpoints, s._checkpoints[1:])}
+    assert max(gaps) <= 20_000  # a seek back replays at most one gap: 20 s of a 300 s run

@@ -21,6 +21,7 @@ from typing import Any
 
 from app.live.labs import Lab, Scope, Setting
 from app.sim import Scenario
+from app.sim.copying import deepcopy_with_flat
 
 BUCKET_MS = 500.0
 KEEP_BUCKETS = 60
@@ -47,6 +48,14 @@ class _Bucket:
         self.ratio_sum = 0.0
         self.latencies: list[float] = []
 
+    def __deepcopy__(self, memo: dict) -> "_Bucket":
+        # A checkpoint copies thousands of latencies: floats, copied one level deep.
+        new = _Bucket.__new__(_Bucket)
+        for name in _Bucket.__slots__:
+            setattr(new, name, getattr(self, name))
+        new.latencies = list(self.latencies)
+        return new
+
 
 class BatchWatch:
     """Watches one Scenario (and every producer that replaces its first: they share ledger, metrics and trace)."""
@@ -59,62 +68,68 @@ class BatchWatch:
         self.reasons: Counter[str] = Counter()
         self.totals = {"raw": 0, "wire": 0, "batches": 0, "records": 0}
         ledger, metrics, trace = sc.ledger, sc.producer_metrics, sc.trace
-        reserve, on_acked, on_failed_one = ledger.reserve, ledger.on_acked, ledger.on_failed_one
-        on_closed, on_request, emit = metrics.on_batch_closed, metrics.on_request, trace.emit
+        # The watch sits between the simulator and its ledger, metrics and trace: the originals
+        # are kept and called first. Bound methods, not closures, so that a checkpoint (one
+        # copy.deepcopy of the scenario and this view together) copies the wiring with them.
+        self._reserve, self._on_acked, self._on_failed_one = ledger.reserve, ledger.on_acked, ledger.on_failed_one
+        self._on_closed, self._on_request, self._emit = metrics.on_batch_closed, metrics.on_request, trace.emit
+        ledger.reserve, ledger.on_acked, ledger.on_failed_one = self._sent, self._acked, self._failed_one  # type: ignore[method-assign]
+        metrics.on_batch_closed, metrics.on_request = self._closed, self._request  # type: ignore[method-assign]
+        trace.emit = self._traced  # type: ignore[method-assign]
 
-        def sent(n: int, *args: Any, **kwargs: Any) -> None:
-            # The workload reserves the next n record ids as it calls send() for them: that instant is their send time.
-            first = len(ledger.state)
-            reserve(n, *args, **kwargs)
-            now = sc.now
-            self.sent_ms.update((rid, now) for rid in range(first, first + n))
+    def _sent(self, n: int, *args: Any, **kwargs: Any) -> None:
+        # The workload reserves the next n record ids as it calls send() for them: that instant is their send time.
+        first = len(self.sc.ledger.state)
+        self._reserve(n, *args, **kwargs)
+        now = self.sc.now
+        self.sent_ms.update((rid, now) for rid in range(first, first + n))
 
-        def acked(rids: list[int]) -> None:
-            on_acked(rids)
-            now = sc.now
-            b = self._bucket(now)
-            pop = self.sent_ms.pop
-            for rid in rids:
-                t = pop(rid, None)
-                if t is not None:
-                    b.latencies.append(now - t)
-            b.acked += len(rids)
+    def _acked(self, rids: list[int]) -> None:
+        self._on_acked(rids)
+        now = self.sc.now
+        b = self._bucket(now)
+        pop = self.sent_ms.pop
+        for rid in rids:
+            t = pop(rid, None)
+            if t is not None:
+                b.latencies.append(now - t)
+        b.acked += len(rids)
 
-        def failed_one(rid: int, error: str) -> None:
-            on_failed_one(rid, error)
-            self.sent_ms.pop(rid, None)
+    def _failed_one(self, rid: int, error: str) -> None:
+        self._on_failed_one(rid, error)
+        self.sent_ms.pop(rid, None)
 
-        def closed(batch: Any) -> None:
-            on_closed(batch)
-            b = self._bucket(sc.now)
-            b.batches += 1
-            b.batch_bytes += batch.size_bytes
-            b.raw += batch.uncompressed_size
-            b.wire += batch.size_bytes
-            b.ratio_sum += batch.compression_rate
-            t = self.totals
-            t["raw"] += batch.uncompressed_size
-            t["wire"] += batch.size_bytes
-            t["batches"] += 1
-            t["records"] += batch.record_count
-            self._depart(batch.batch_id, partition=batch.partition, records=batch.record_count, bytes=batch.size_bytes,
-                         uncompressed=batch.uncompressed_size, ratio=round(batch.compression_rate, 4))
+    def _closed(self, batch: Any) -> None:
+        self._on_closed(batch)
+        b = self._bucket(self.sc.now)
+        b.batches += 1
+        b.batch_bytes += batch.size_bytes
+        b.raw += batch.uncompressed_size
+        b.wire += batch.size_bytes
+        b.ratio_sum += batch.compression_rate
+        t = self.totals
+        t["raw"] += batch.uncompressed_size
+        t["wire"] += batch.size_bytes
+        t["batches"] += 1
+        t["records"] += batch.record_count
+        self._depart(batch.batch_id, partition=batch.partition, records=batch.record_count, bytes=batch.size_bytes,
+                     uncompressed=batch.uncompressed_size, ratio=round(batch.compression_rate, 4))
 
-        def request(req: Any, now: float) -> None:
-            on_request(req, now)
-            b = self._bucket(now)
-            b.requests += 1
-            b.request_records += sum(x.record_count for x in req.batches)
+    def _request(self, req: Any, now: float) -> None:
+        self._on_request(req, now)
+        b = self._bucket(now)
+        b.requests += 1
+        b.request_records += sum(x.record_count for x in req.batches)
 
-        def traced(t: float, kind: str, **fields: Any) -> None:
-            emit(t, kind, **fields)
-            if kind == "batch.ready" and fields.get("attempt", 0) == 0:
-                self.reasons[fields["reason"]] += 1
-                self._depart(fields["batch"], t=round(t, 3), partition=fields["partition"], reason=fields["reason"])
+    def _traced(self, t: float, kind: str, **fields: Any) -> None:
+        self._emit(t, kind, **fields)
+        if kind == "batch.ready" and fields.get("attempt", 0) == 0:
+            self.reasons[fields["reason"]] += 1
+            self._depart(fields["batch"], t=round(t, 3), partition=fields["partition"], reason=fields["reason"])
 
-        ledger.reserve, ledger.on_acked, ledger.on_failed_one = sent, acked, failed_one  # type: ignore[method-assign]
-        metrics.on_batch_closed, metrics.on_request = closed, request  # type: ignore[method-assign]
-        trace.emit = traced  # type: ignore[method-assign]
+    def __deepcopy__(self, memo: dict) -> "BatchWatch":
+        # sent_ms: record id -> send time, all immutable.
+        return deepcopy_with_flat(self, memo, ("sent_ms",))
 
     def _bucket(self, t: float) -> _Bucket:
         i = int(t // BUCKET_MS)

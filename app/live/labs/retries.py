@@ -52,26 +52,26 @@ class LogWatch:
         self.answers: deque[dict[str, Any]] = deque(maxlen=ANSWERS)
         self.counts = {"duplicate.rejected": 0, "response.dropped": 0, "retried_batches": 0}
         metrics, trace = sc.producer_metrics, sc.trace
-        on_drain, emit = metrics.on_drain, trace.emit
+        # Bound methods, not closures: a checkpoint deep-copies the scenario and this view together.
+        self._on_drain, self._emit = metrics.on_drain, trace.emit
+        metrics.on_drain = self._drained  # type: ignore[method-assign]
+        trace.emit = self._traced  # type: ignore[method-assign]
 
-        def drained(batch: Any, now: float) -> None:
-            on_drain(batch, now)
-            if batch.record_ids:
-                self.attempts[batch.record_ids[0]] = batch.attempts + 1
-                if batch.attempts == 1:
-                    self.counts["retried_batches"] += 1
+    def _drained(self, batch: Any, now: float) -> None:
+        self._on_drain(batch, now)
+        if batch.record_ids:
+            self.attempts[batch.record_ids[0]] = batch.attempts + 1
+            if batch.attempts == 1:
+                self.counts["retried_batches"] += 1
 
-        def traced(t: float, kind: str, **fields: Any) -> None:
-            emit(t, kind, **fields)
-            if kind in _WATCHED and fields.get("partition", 0) == 0:
-                if kind in self.counts:
-                    self.counts[kind] += 1
-                if kind == "produce.error" and fields.get("side") != "broker":
-                    return  # the client's side of the same error: record.retried tells the rest
-                self.answers.append({"t": round(t, 3), "kind": kind, **fields})
-
-        metrics.on_drain = drained  # type: ignore[method-assign]
-        trace.emit = traced  # type: ignore[method-assign]
+    def _traced(self, t: float, kind: str, **fields: Any) -> None:
+        self._emit(t, kind, **fields)
+        if kind in _WATCHED and fields.get("partition", 0) == 0:
+            if kind in self.counts:
+                self.counts[kind] += 1
+            if kind == "produce.error" and fields.get("side") != "broker":
+                return  # the client's side of the same error: record.retried tells the rest
+            self.answers.append({"t": round(t, 3), "kind": kind, **fields})
 
     def _log(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, list[int]],
                             list[dict[str, Any]]]:

@@ -117,6 +117,22 @@ class _Column:
                 "producer_id": sc.producer.producer_id}
 
 
+class _Mirrored:
+    """A fault method of the 4.0 cluster that repeats itself on the other three at the same moment.
+
+    An object rather than a closure, so that a checkpoint (copy.deepcopy) copies it with the rest.
+    """
+
+    def __init__(self, comparison: "Comparison", name: str, fault: Any) -> None:
+        self.comparison, self.name, self.fault = comparison, name, fault
+
+    def __call__(self, *args: Any) -> None:
+        self.fault(*args)
+        for shadow in self.comparison.shadows:
+            control.run_until(shadow, self.comparison.sc.now)
+            getattr(shadow.cluster, self.name)(*args)
+
+
 class Comparison:
     """The four columns: the session's scenario (4.0 defaults) and three more run in lockstep with it."""
 
@@ -129,15 +145,7 @@ class Comparison:
         self.shadows = [c.sc for c in self.columns if c.sc is not sc]
         cluster = sc.cluster
         for name in _MIRRORED:
-            setattr(cluster, name, self._mirror(name, getattr(cluster, name)))
-
-    def _mirror(self, name: str, fault: Any) -> Any:
-        def mirrored(*args: Any) -> None:
-            fault(*args)
-            for shadow in self.shadows:
-                control.run_until(shadow, self.sc.now)
-                getattr(shadow.cluster, name)(*args)
-        return mirrored
+            setattr(cluster, name, _Mirrored(self, name, getattr(cluster, name)))
 
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         """The columns; ``exact``: the run stands still or jumped, so every ledger is taken now."""

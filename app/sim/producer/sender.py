@@ -88,6 +88,7 @@ class Sender:
         self.connections: dict[int, Connection] = {}
         self._next_request_id = 0
         self._wake_at = math.inf
+        self._wake: Timer | None = None
 
     # -- scheduling --------------------------------------------------------------------------
     def wakeup(self, at: float | None = None) -> None:
@@ -95,13 +96,16 @@ class Sender:
         if at is None or at < now:
             at = now
         if at < self._wake_at:
+            # One pending wake-up: an earlier one replaces a later one, which is cancelled (and so
+            # cleared from the heap) instead of lingering there, up to delivery.timeout.ms ahead.
+            if self._wake is not None:
+                self._wake.cancel()
             self._wake_at = at
-            self.sim.at(at, self._on_wake, at)
+            self._wake = Timer(self.sim, at, self._on_wake)
 
-    def _on_wake(self, at: float) -> None:
-        if at != self._wake_at:
-            return  # superseded by an earlier wakeup that already ran
+    def _on_wake(self) -> None:
         self._wake_at = math.inf
+        self._wake = None
         self.run_once()
 
     # -- one pass: Sender.sendProducerData ------------------------------------------------------
