@@ -130,6 +130,8 @@ class Broker:
             sender = self.cluster.producer.sender
             self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req, "connection refused")
             return
+        if not req.conn.open:  # type: ignore[union-attr]
+            return  # sent on a connection already closed: the bytes are gone with it
         waiting = self.muted.get(req.conn)  # type: ignore[arg-type]
         if waiting is not None:
             waiting.append(req)  # read once the request before it is answered
@@ -172,9 +174,20 @@ class Broker:
             for batch in req.batches:
                 self._wake_fetches(batch.partition)
         if acks == 0:
-            # acks=0: the broker sends no response at all (errors included).
+            # acks=0: the broker sends no response at all. After an error it closes the connection
+            # instead (KafkaApis.handleProduceRequest), the only way an acks=0 producer can notice:
+            # it reconnects and asks for metadata, which finds a moved leader.
             self.cluster.metrics.on_produce_done(self.broker_id, arrive, start, now, now, 0.0)
-            self._unmute(req.conn)  # type: ignore[arg-type]
+            conn = req.conn
+            assert conn is not None
+            if any(error is not Errors.NONE for error, _ in results):
+                conn.open = False
+                self.muted.pop(conn, None)  # what waited behind it on the socket is gone
+                sender = self.cluster.producer.sender
+                self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req,
+                               "closed by the broker after an error (acks=0)")
+                return
+            self._unmute(conn)
             return
         delayed = DelayedProduce(req, results, pending, arrive, start, now)
         if not pending:
@@ -192,13 +205,12 @@ class Broker:
         s = rep.state
         if s.leader != self.broker_id:
             return Errors.NOT_LEADER_OR_FOLLOWER, -1
+        # Partition.appendRecordsToLeader checks the ISR first; the log validates size and CRC after.
+        if acks == -1 and len(s.isr) < self.cluster.min_isr(s):
+            return Errors.NOT_ENOUGH_REPLICAS, -1
         data = batch.data
-        tcfg = self.topic_cfg(s)
-        if len(data) > tcfg["max.message.bytes"]:
+        if len(data) > self.topic_cfg(s)["max.message.bytes"]:
             return Errors.MESSAGE_TOO_LARGE, -1
-        if acks == -1:
-            if len(s.isr) < self.cluster.min_isr(s):
-                return Errors.NOT_ENOUGH_REPLICAS, -1
         header = read_batch_header(data)
         if crc32c(memoryview(data)[21:]) != header.crc:
             return Errors.CORRUPT_MESSAGE, -1
@@ -252,7 +264,12 @@ class Broker:
 
     def maybe_advance_hw(self, p: int) -> None:
         rep = self.replicas[p]
-        if rep.state.leader != self.broker_id:
+        s = rep.state
+        if s.leader != self.broker_id:
+            return
+        if len(s.isr) < self.cluster.min_isr(s) and self.cluster.kafka_version != "2.8":
+            # Partition.maybeIncrementLeaderHW, since 3.7 (KAFKA-15583): under min ISR the high
+            # watermark stays, so nothing more is committed; waiting acks=all requests time out.
             return
         hw = rep.compute_high_watermark()
         log = rep.log
@@ -362,7 +379,8 @@ class Broker:
             s = rep.state
             if s.leader != me:
                 continue
-            rep.update_follower(follower, offset, now)
+            if may_park:  # a fetch read again from purgatory does not update the follower twice (readFromPurgatory)
+                rep.update_follower(follower, offset, now)
             if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
                 self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
             self.maybe_advance_hw(p)

@@ -104,13 +104,14 @@ class Controller:
             if unclean:
                 s.isr = [leader]
         old = s.leader
-        if leader == old and leader >= 0:
+        if leader == old:
             return
         s.leader = leader
+        # KRaft bumps the leader epoch on every leader change, going offline (no leader) included.
+        s.leader_epoch += 1
         if leader < 0:
             c.trace.emit(now, "partition.offline", partition=s.partition, isr=list(s.isr), reason=reason)
             return
-        s.leader_epoch += 1
         c.trace.emit(now, "leader.elected", partition=s.partition, leader=leader, previous=old, epoch=s.leader_epoch,
                      isr=list(s.isr), unclean=unclean, reason=reason)
         if old >= 0 and old != leader:

@@ -102,6 +102,7 @@ class BrokerMetrics:
         for s in cluster.controller.partitions:
             if s.leader < 0:
                 offline += 1
+                continue  # Partition.isUnderReplicated / isUnderMinIsr: only a live leader reports them
             if len(s.isr) < len(s.replicas):
                 under_replicated += 1
             if len(s.isr) < cluster.min_isr(s):  # Partition.isUnderMinIsr

@@ -105,7 +105,7 @@ class ReplicaFetcherManager:
             if end > start:
                 trace.emit(now, "replica.fetched", broker=broker.broker_id, leader=leader, partition=p, from_offset=start,
                            to_offset=end, send_ms=send_ms, receive_ms=now)
-            hw = min(leader_hw, end)
-            if hw > log.high_watermark:
-                log.high_watermark = hw
+            # UnifiedLog.updateHighWatermark: min(leader's HW, own LEO), lower than before too
+            # (a new leader's HW can be behind the old one's).
+            log.high_watermark = min(leader_hw, end)
         self._send(leader)

@@ -146,3 +146,54 @@ def test_a_produce_request_reaches_followers_in_one_fetch_for_all_its_partitions
     multi = [s for s in r.trace if s["kind"] == "request.sent" and len({b[0] for b in s["batches"]}) > 1]
     assert multi  # requests do carry batches of two partitions led by one broker
     assert max(len(parts) for parts in fetched.values()) == 2  # ... and a fetch answer carries both
+
+
+def test_an_acks_0_error_closes_the_connection_so_the_producer_finds_the_new_leader():
+    """KafkaApis closes an acks=0 producer's connection after an error: its only signal to refresh
+    metadata. Without that, the producer kept writing to the old leader for ever."""
+    spec = small_spec(topic={"partitions": 1}, producer={"acks": "0"}, workload={"records_per_sec": 200},
+                      duration_ms=8000, trace={"records": False})
+    leader = run_scenario(spec, seed=1).metrics["partitions"][0]["leader"]
+    spec["faults"] = [{"at_ms": 1000, "isolate_broker": leader}, {"at_ms": 3000, "heal": None}]
+    r = run_scenario(spec, seed=1)
+    refused = [e for e in r.trace if e["kind"] == "produce.error" and e.get("side") == "broker"]
+    closed = [e for e in r.trace if e["kind"] == "request.disconnected" and "acks=0" in e["reason"]]
+    assert len(refused) == 1 and closed and closed[0]["t"] > refused[0]["t"]
+    moved = next(e for e in r.trace if e["kind"] == "metadata.updated" and e["t"] > closed[0]["t"])
+    assert moved["leaders"] != [leader]
+    assert r.metrics["partitions"][0]["logs"][str(moved["leaders"][0])]["leo"] > 0.9 * 200 * 4.5  # written after the heal
+
+
+def test_offline_partitions_are_not_counted_as_under_replicated():
+    """Partition.isUnderReplicated and isUnderMinIsr count only partitions with a live leader."""
+    spec = small_spec(topic={"partitions": 3, "replication.factor": 2, "min.insync.replicas": 1}, producer={"acks": "1"},
+                      faults=[{"at_ms": 500, "kill_broker": 0}, {"at_ms": 500, "kill_broker": 1}], duration_ms=2000)
+    r = run_scenario(spec, seed=3)
+    m = r.metrics["broker"]
+    offline = [p for p in r.metrics["partitions"] if p["leader"] < 0]
+    assert m["OfflinePartitionsCount"] == len(offline) == 1
+    assert m["UnderReplicatedPartitions"] == 2  # the other two, each down to one replica
+
+
+def test_a_leader_under_min_isr_refuses_before_it_checks_the_batch_size():
+    """Partition.appendRecordsToLeader checks min.insync.replicas before the log validates the batch."""
+    spec = small_spec(topic={"partitions": 1, "min.insync.replicas": 3, "max.message.bytes": 100},
+                      faults=[{"at_ms": 300, "kill_broker": 2}], duration_ms=1500, trace={"records": False})
+    r = run_scenario(spec, seed=1)
+    shrunk = next(e["t"] for e in r.trace if e["kind"] == "isr.shrunk")
+    errors = [(e["t"] > shrunk, e["error"]) for e in r.trace if e["kind"] == "produce.error" and e.get("side") == "broker"]
+    assert (False, "MESSAGE_TOO_LARGE") in errors
+    assert {err for after, err in errors if after} == {"NOT_ENOUGH_REPLICAS"}
+
+
+def test_going_offline_bumps_the_leader_epoch():
+    """KRaft bumps the leader epoch on every leader change, to no leader as well."""
+    spec = small_spec(topic={"partitions": 1, "replication.factor": 2, "min.insync.replicas": 1}, producer={"acks": "1"},
+                      duration_ms=3000)
+    replicas = run_scenario(spec, seed=1).metrics["partitions"][0]["replicas"]
+    spec["faults"] = [{"at_ms": 300, "kill_broker": replicas[1]}, {"at_ms": 1000, "kill_broker": replicas[0]},
+                      {"at_ms": 2000, "restart_broker": replicas[0]}]
+    r = run_scenario(spec, seed=1)
+    offline = next(e for e in r.trace if e["kind"] == "partition.offline")
+    back = next(e for e in r.trace if e["kind"] == "leader.elected" and e["t"] > offline["t"])
+    assert back["epoch"] == 2  # 0 at creation, 1 going offline, 2 on the way back

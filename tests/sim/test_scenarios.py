@@ -122,11 +122,12 @@ def test_dropped_responses_never_duplicate_with_idempotence():
     assert r.ledger["acked"] == r.ledger["sent"]
 
 
-def _transient_not_enough_replicas(idempotence: bool):
+def _transient_not_enough_replicas(idempotence: bool, version: str = "4.0"):
     # min.insync 3 of RF 3: while one broker is fenced every write gets NOT_ENOUGH_REPLICAS; batches
     # retried with backoff come back to the front of the queue one by one, so a later batch can go first.
     # 20 ms each way keeps several batches of one partition in flight at once.
-    spec = small_spec(producer={"enable.idempotence": idempotence, "max.in.flight.requests.per.connection": 5},
+    spec = small_spec(kafka_version=version,
+                      producer={"enable.idempotence": idempotence, "max.in.flight.requests.per.connection": 5},
                       cluster={"latency_ms": 20},
                       topic={"min.insync.replicas": 3}, workload={"records_per_sec": 2000, "keys": 5},
                       faults=[{"at_ms": 300, "kill_broker": 2}, {"at_ms": 1200, "restart_broker": 2}],
@@ -215,14 +216,28 @@ def test_random_bytes_do_not_shrink():
         assert _rate(codec, "random", 1000) >= 0.98
 
 
-def test_isr_shrinking_under_a_waiting_request_gives_not_enough_replicas_after_append():
+def test_isr_shrinking_under_a_waiting_request_gives_not_enough_replicas_after_append_on_2_8():
     # Broker 2 dies while acks=all requests wait for it; when it is fenced the ISR drops below
-    # min.insync.replicas 3 with the data already in the leader's log.
-    r = _transient_not_enough_replicas(False)
+    # min.insync.replicas 3 with the data already in the leader's log. A 2.8 leader then moves
+    # the high watermark over it and answers NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+    r = _transient_not_enough_replicas(False, "2.8")
     errors = [e for e in r.trace if e["kind"] == "produce.error" and e.get("side") == "broker"]
     names = {e["error"] for e in errors}
     assert {"NOT_ENOUGH_REPLICAS", "NOT_ENOUGH_REPLICAS_AFTER_APPEND"} <= names
     assert r.ledger["duplicated"] > 0  # the appended data is retried without idempotence
+
+
+def test_under_min_isr_the_high_watermark_stays_and_waiting_requests_time_out():
+    """Since 3.7 (KAFKA-15583) a leader under min.insync.replicas does not move the high watermark:
+    the requests waiting for the fenced broker get no answer at all, not AFTER_APPEND."""
+    r = _transient_not_enough_replicas(False, "4.0")
+    fenced = next(e["t"] for e in r.trace if e["kind"] == "broker.fenced")
+    back = next(e["t"] for e in r.trace if e["kind"] == "isr.expanded")
+    errors = {e["error"] for e in r.trace if e["kind"] == "produce.error" and e.get("side") == "broker"}
+    assert "NOT_ENOUGH_REPLICAS_AFTER_APPEND" not in errors
+    assert not [e for e in r.trace if e["kind"] == "hw.advanced" and fenced < e["t"] < back]
+    assert any(e["kind"] == "request.timeout" for e in r.trace)  # the producer gave up waiting, and retried
+    assert r.ledger["acked"] == r.ledger["sent"] and r.ledger["lost"] == 0
 
 
 def test_idempotence_through_expired_batches_neither_loses_nor_duplicates():
