@@ -380,6 +380,8 @@ class LabSession:
             problem = f"broker {broker} is already down"
         elif action == "restart_broker" and cluster.brokers[broker].alive:
             problem = f"broker {broker} is already up"
+        elif action == "restart_broker" and broker in cluster.restarting:
+            problem = f"broker {broker} is already restarting (it registers when its old session expires)"
         elif action == "isolate_broker" and broker in isolated:
             problem = f"broker {broker} is already isolated"
         elif action == "heal" and not (isolated if broker is None else broker in isolated):

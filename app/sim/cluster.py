@@ -36,6 +36,10 @@ class Cluster:
             rack = racks[b] if b < len(racks) else broker_cfg.get("broker.rack")
             self.brokers[b] = Broker(self, b, rack, broker_cfg)
         self.controller = Controller(self)
+        #: broker -> when the controller stops waiting for the heartbeats of a process that died
+        self.session_expires: dict[int, float] = {}
+        #: brokers whose restarted process waits for its old session to expire before it registers
+        self.restarting: set[int] = set()
         self.producer: "KafkaProducer" = None  # type: ignore[assignment]  # set by the scenario
         self._next_producer_id = 1000
 
@@ -64,13 +68,35 @@ class Cluster:
         # The OS resets the dead process's sockets: the client sees a disconnect one latency later.
         for req in list(sender.in_flight.get(b, {}).values()):
             self.sim.after(self.network.latency(b, "producer"), sender.on_disconnect, req, "broker down")
+        self.session_expires[b] = now + self.session_timeout_ms
         self.sim.after(self.session_timeout_ms, self._maybe_fence, b, broker.incarnation)
 
     def restart_broker(self, b: int) -> None:
-        """The broker starts again and registers: its old registration is fenced, then it rejoins as a follower."""
+        """The broker starts again and registers: its old registration is fenced, then it rejoins as a follower.
+
+        While the controller still holds the dead process's session (it has not missed
+        broker.session.timeout.ms of heartbeats yet), it refuses the new registration
+        (ClusterControlManager: DuplicateBrokerRegistrationException) and the process keeps
+        retrying: the broker serves nothing until the old session expires.
+        """
+        broker = self.brokers[b]
+        if broker.alive or b in self.restarting:
+            return
+        now = self.sim.now
+        expires = self.session_expires.get(b, now)
+        if not broker.fenced and expires > now:
+            self.restarting.add(b)
+            self.trace.emit(now, "broker.restarting", broker=b, registers_at=round(expires, 3))
+            self.sim.at(expires, self._register, b)
+            return
+        self._register(b)
+
+    def _register(self, b: int) -> None:
+        self.restarting.discard(b)
         broker = self.brokers[b]
         if broker.alive:
             return
+        self._maybe_fence(b, broker.incarnation)  # the old session ends now, if it has not yet
         broker.restart()
         self.trace.emit(self.sim.now, "broker.up", broker=b)
         self.controller.fence(b, "re-registered")

@@ -213,8 +213,8 @@ def ledger_now(sc: Scenario) -> dict[str, Any]:
 def brokers_view(sc: Scenario) -> list[dict[str, Any]]:
     """Per broker: alive, fenced by the controller, cut off by the network."""
     c = sc.cluster
-    return [{"broker": b, "alive": br.alive, "fenced": br.fenced, "isolated": b in c.network.isolated}
-            for b, br in sorted(c.brokers.items())]
+    return [{"broker": b, "alive": br.alive, "fenced": br.fenced, "isolated": b in c.network.isolated,
+             "restarting": b in c.restarting} for b, br in sorted(c.brokers.items())]
 
 
 def snapshot(sc: Scenario) -> dict[str, Any]:

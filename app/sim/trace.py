@@ -17,7 +17,7 @@ KINDS: tuple[str, ...] = (
     "request.sent", "request.timeout", "request.disconnected",
     "produce.appended", "produce.error", "ack.received", "record.retried", "duplicate.rejected",
     "replica.fetched", "hw.advanced", "isr.shrunk", "isr.expanded",
-    "leader.elected", "partition.offline", "broker.down", "broker.up", "broker.fenced",
+    "leader.elected", "partition.offline", "broker.down", "broker.restarting", "broker.up", "broker.fenced",
     "log.truncated", "metadata.updated",
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",

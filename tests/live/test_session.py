@@ -200,7 +200,11 @@ def test_a_fault_that_changes_nothing_is_refused_not_logged() -> None:
         assert reply[0]["code"] == "bad_value" and words in reply[0]["message"], reply
     assert s.receive(msg("fault", action="isolate_broker", broker=2), 502) == []
     assert "already isolated" in s.receive(msg("fault", action="isolate_broker", broker=2), 503)[0]["message"]
-    assert [e[2] for e in s.log] == ["kill_broker", "isolate_broker"]
+    # Broker 0 restarts within its old session (the lab's broker.session.timeout.ms is 1 s): it waits.
+    assert s.receive(msg("fault", action="restart_broker", broker=0), 504) == []
+    assert s.sc.cluster.restarting == {0}
+    assert "already restarting" in s.receive(msg("fault", action="restart_broker", broker=0), 505)[0]["message"]
+    assert [e[2] for e in s.log] == ["kill_broker", "isolate_broker", "restart_broker"]
 
 
 def test_after_the_end_controls_are_refused_and_the_last_frame_is_exact() -> None:

@@ -94,7 +94,12 @@ def test_every_control_message(lab_client) -> None:
                                                            ["fault", "kill_broker", 0]]
         assert f["link"]["log"] == f["timeline"]["marks"]
         send(ws, "fault", action="restart_broker", broker=0)
+        # Its old session is still valid (paused, no time passed): it registers once that expires.
+        _frame_where(ws, lambda f: f["state"]["brokers"][0]["restarting"])
+        send(ws, "resume")
         _frame_where(ws, lambda f: f["state"]["brokers"][0]["alive"])
+        send(ws, "pause")
+        _frame_where(ws, lambda f: f["playback"]["state"] == "paused")
         send(ws, "fault", action="isolate_broker", broker=1)
         _frame_where(ws, lambda f: f["state"]["brokers"][1]["isolated"])
         send(ws, "fault", action="heal")

@@ -15,6 +15,7 @@ function el(tag, attrs = {}, text) {
 }
 
 function brokerState(b) {
+  if (b.restarting) return "restarting";
   if (!b.alive) return "down";
   if (b.isolated) return "isolated";
   if (b.fenced) return "fenced";
@@ -82,9 +83,10 @@ export function createRenderer(root, ctx) {
       const s = brokerState(b);
       card.dataset.state = s;
       card.querySelector("[data-broker-state]").textContent =
-        { up: "▲ up", down: "✕ down", isolated: "◇ isolated (network cut)", fenced: "■ fenced by the controller" }[s];
+        { up: "▲ up", down: "✕ down", restarting: "↻ restarting: waits for its old session to expire",
+          isolated: "◇ isolated (network cut)", fenced: "■ fenced by the controller" }[s];
       card.querySelector('[data-fault="kill_broker"]').disabled = !b.alive;
-      card.querySelector('[data-fault="restart_broker"]').disabled = b.alive;
+      card.querySelector('[data-fault="restart_broker"]').disabled = b.alive || b.restarting;
       card.querySelector('[data-fault="isolate_broker"]').disabled = !b.alive || b.isolated;
       card.querySelector('[data-fault="heal"]').disabled = !b.isolated;
     }
@@ -142,6 +144,8 @@ export function createRenderer(root, ctx) {
       switch (e.kind) {
         case "request.sent": sent += 1; break;
         case "broker.down": ctx.narrate(`Broker ${e.broker} is down.`); break;
+        case "broker.restarting": ctx.narrate(`Broker ${e.broker}'s process is back, but the controller still holds its old session: ` +
+          `it can register only when that expires (broker.session.timeout.ms), at ${(e.registers_at / 1000).toFixed(2)} s.`); break;
         case "broker.up": ctx.narrate(`Broker ${e.broker} is up again.`); break;
         case "broker.fenced": ctx.narrate(`The controller fenced broker ${e.broker} (${e.reason}).`); break;
         case "network.isolated": ctx.narrate(`Broker ${e.broker} is cut off from the network.`); break;

@@ -112,6 +112,7 @@ export function createRenderer(root, ctx) {
   function events(list) {
     for (const e of list) {
       if (e.kind === "broker.down") ctx.narrate(`Broker ${e.broker} is down, in all four clusters.`);
+      else if (e.kind === "broker.restarting") ctx.narrate(`Broker ${e.broker} restarts, and registers when its old session expires.`);
       else if (e.kind === "broker.up") ctx.narrate(`Broker ${e.broker} is up again.`);
       else if (e.kind === "leader.elected") ctx.narrate(`Broker ${e.leader} is partition ${e.partition}'s new leader.`);
       else if (e.kind === "network.drop_responses") ctx.narrate(`Broker ${e.broker}'s next response will be lost, in all four clusters.`);
