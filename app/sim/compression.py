@@ -30,6 +30,7 @@ lz4 library caps HC levels at 12, so 12..17 compress alike);
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 from typing import Final
 
@@ -197,20 +198,28 @@ def _lz4_decompress(data: bytes) -> bytes:
 # size in the frame header, and libzstd picks its parameters for "unknown size"
 # (with a known small size it tunes them down, and 16 KiB of JSON compresses
 # about 1% worse).  zstandard's compressobj is that same streaming API.
-_zstd_compressors: dict[int, zstandard.ZstdCompressor] = {}
-_zstd_decompressor = zstandard.ZstdDecompressor()
+# A ZstdCompressor or ZstdDecompressor must not be used by two threads at once (it segfaults): the web
+# server compresses on several threads (a lab's run, a what-if sweep, the codec comparison), so each
+# thread keeps its own, one compressor per level.
+_zstd_local = threading.local()
 
 
 def _zstd_compress(data: bytes, level: int) -> bytes:
-    compressor = _zstd_compressors.get(level)
+    compressors: dict[int, zstandard.ZstdCompressor] | None = getattr(_zstd_local, "compressors", None)
+    if compressors is None:
+        compressors = _zstd_local.compressors = {}
+    compressor = compressors.get(level)
     if compressor is None:
-        compressor = _zstd_compressors[level] = zstandard.ZstdCompressor(level=level)
+        compressor = compressors[level] = zstandard.ZstdCompressor(level=level)
     stream = compressor.compressobj()
     return stream.compress(data) + stream.flush()
 
 
 def _zstd_decompress(data: bytes) -> bytes:
-    return _zstd_decompressor.decompressobj().decompress(data)
+    decompressor: zstandard.ZstdDecompressor | None = getattr(_zstd_local, "decompressor", None)
+    if decompressor is None:
+        decompressor = _zstd_local.decompressor = zstandard.ZstdDecompressor()
+    return decompressor.decompressobj().decompress(data)
 
 
 def compress(codec: str, data: bytes, level: int | None = None) -> bytes:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 import random
 import struct
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import lz4.frame
 import pytest
@@ -178,3 +181,32 @@ def test_reset_and_remove() -> None:
     est.update("t", "zstd", 0.2)
     est.remove("t")
     assert est.estimation("t", "zstd") == 1.0
+
+
+_THREADS_SCRIPT = """
+import os, threading
+from app.sim.compression import compress, decompress
+data = os.urandom(2000) + b"kafka " * 3000
+failures = []
+def work():
+    try:
+        for _ in range(3000):
+            for codec in ("gzip", "snappy", "lz4", "zstd"):
+                assert decompress(codec, compress(codec, data)) == data
+    except Exception as exc:
+        failures.append(repr(exc))
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(failures)
+raise SystemExit(1 if failures else 0)
+"""
+
+
+def test_codecs_can_be_used_from_several_threads_at_once() -> None:
+    # The server compresses on several threads at once (a lab's run, a what-if sweep, the codec
+    # comparison). A zstd context shared between threads crashed the process, so this runs in a child.
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT], cwd=root, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])

@@ -27,6 +27,7 @@ export function createRenderer(root, ctx) {
   legend(q('[data-chart-legend="latency"]'), ["p50", "p99"]);
   let settings = {};
   let comparedFor = "";
+  let compareSeq = 0;  // only the newest comparison writes the table: an older answer can arrive last
   let codecSaid = "";
   let lastTotals = { records: 0, batches: 0 };
   const whatif = attachWhatif(q("[data-whatif]"), () => settings);
@@ -52,11 +53,13 @@ export function createRenderer(root, ctx) {
     const body = { payload, records_per_batch: perBatch, levels };
     if (payload === "text") body.text = text;
     q("[data-compare-caption]").textContent = "Comparing…";
+    const seq = ++compareSeq;
     try {
       const response = await fetch("/api/labs/compression/compare", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
       });
       const result = await response.json();
+      if (seq !== compareSeq) return;
       if (!response.ok) throw new Error(result.detail ?? response.statusText);
       q("[data-compare-caption]").textContent = `${result.batches} batches of ${result.records_per_batch} ${payload} records ` +
         `(${bytes(result.uncompressed_bytes)} uncompressed), each codec at the level set above`;
@@ -69,6 +72,7 @@ export function createRenderer(root, ctx) {
       q("[data-compare-note]").textContent = result.cpu_note;
       ctx.narrate(`Compared every codec on ${payload} data: ${result.rows.map((r) => `${r.codec} ${r.ratio.toFixed(2)}`).join(", ")}.`);
     } catch (e) {
+      if (seq !== compareSeq) return;
       error.textContent = `Not compared: ${e.message}`;
       q("[data-compare-caption]").textContent = "Compressed size of the same batches with each codec";
     }
