@@ -1,11 +1,12 @@
 """The cluster: brokers, the controller, the network, and the faults a scenario can inject.
 
-Models a KRaft cluster's broker lifecycle (registration, heartbeats that stop,
-fencing after ``broker.session.timeout.ms``, re-registration on restart); leaves
-out the controller quorum and every topic but the produced one. A 2.8 cluster
-(ZooKeeper mode) is run the same way, with the timeout taken from
-``zookeeper.session.timeout.ms`` unless the spec sets broker.session.timeout.ms
-(see ``config.resolve_broker``).
+Models a KRaft cluster's broker lifecycle (registration, a heartbeat every
+``broker.heartbeat.interval.ms``, fencing ``broker.session.timeout.ms`` after the last
+heartbeat the controller received, re-registration on restart); leaves out the controller
+quorum and every topic but the produced one. A 2.8 cluster (ZooKeeper mode) is run the
+same way, with the timeout taken from ``zookeeper.session.timeout.ms`` unless the spec sets
+broker.session.timeout.ms (see ``config.resolve_broker``), counted from the crash: ZooKeeper's
+own pings and tick rounding are left out.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Cluster:
         self.kafka_version = kafka_version
         self.broker_cfg = broker_cfg
         self.session_timeout_ms: float = broker_cfg["broker.session.timeout.ms"]
+        self.heartbeat_interval_ms: float = broker_cfg["broker.heartbeat.interval.ms"]
         self.brokers: dict[int, Broker] = {}
         for b in range(count):
             rack = racks[b] if b < len(racks) else broker_cfg.get("broker.rack")
@@ -40,6 +42,10 @@ class Cluster:
         self.session_expires: dict[int, float] = {}
         #: brokers whose restarted process waits for its old session to expire before it registers
         self.restarting: set[int] = set()
+        #: broker -> when it last registered: its heartbeats go out every interval from then
+        self.registered_at: dict[int, float] = dict.fromkeys(self.brokers, 0.0)
+        #: broker -> when its current isolation began (a heal ends it)
+        self.isolated_since: dict[int, float] = {}
         self.producer: "KafkaProducer" = None  # type: ignore[assignment]  # set by the scenario
         self._next_producer_id = 1000
 
@@ -68,8 +74,24 @@ class Cluster:
         # The OS resets the dead process's sockets: the client sees a disconnect one latency later.
         for req in list(sender.in_flight.get(b, {}).values()):
             self.sim.after(self.network.latency(b, "producer"), sender.on_disconnect, req, "broker down")
-        self.session_expires[b] = now + self.session_timeout_ms
-        self.sim.after(self.session_timeout_ms, self._maybe_fence, b, broker.incarnation)
+        self.session_expires[b] = expires = self.session_deadline(b, now)
+        self.sim.at(expires, self._maybe_fence, b, broker.incarnation)
+
+    def session_deadline(self, b: int, now: float) -> float:
+        """When the controller gives up on broker ``b`` if no heartbeat reaches it after ``now``.
+
+        KRaft: the session runs from the last heartbeat received (BrokerHeartbeatManager), and
+        heartbeats go out every broker.heartbeat.interval.ms from registration, so a crash is
+        noticed between timeout - interval and timeout after it: 7 to 9 s by default.
+        ZooKeeper (2.8): counted from ``now``.
+        """
+        now = min(now, self.isolated_since.get(b, now))  # an isolated broker's heartbeats stopped then
+        if self.kafka_version == "2.8":
+            return now + self.session_timeout_ms
+        since = self.registered_at.get(b, 0.0)
+        interval = self.heartbeat_interval_ms
+        last_heartbeat = since + ((now - since) // interval) * interval
+        return last_heartbeat + self.session_timeout_ms
 
     def restart_broker(self, b: int) -> None:
         """The broker starts again and registers: its old registration is fenced, then it rejoins as a follower.
@@ -77,7 +99,11 @@ class Cluster:
         While the controller still holds the dead process's session (it has not missed
         broker.session.timeout.ms of heartbeats yet), it refuses the new registration
         (ClusterControlManager: DuplicateBrokerRegistrationException) and the process keeps
-        retrying: the broker serves nothing until the old session expires.
+        retrying: the broker serves nothing until the old session expires.  A 2.8 broker
+        started while its dead process's ephemeral node /brokers/ids/<id> is still in
+        ZooKeeper fails its start-up and exits ("node already exists"); modelled as the
+        supervisor (systemd, Kubernetes) starting it again until the node is gone, with the
+        same outcome: the broker registers when the old session expires.
         """
         broker = self.brokers[b]
         if broker.alive or b in self.restarting:
@@ -98,6 +124,7 @@ class Cluster:
             return
         self._maybe_fence(b, broker.incarnation)  # the old session ends now, if it has not yet
         broker.restart()
+        self.registered_at[b] = self.sim.now
         self.trace.emit(self.sim.now, "broker.up", broker=b)
         self.controller.fence(b, "re-registered")
         self.controller.unfence(b)
@@ -109,12 +136,15 @@ class Cluster:
 
     def isolate(self, b: int) -> None:
         """Cut the broker off from everyone: messages to and from it are lost; the controller fences it later."""
+        now = self.sim.now
         self.network.isolated.add(b)
-        self.trace.emit(self.sim.now, "network.isolated", broker=b)
-        self.sim.after(self.session_timeout_ms, self._maybe_fence_isolated, b)
+        self.isolated_since.setdefault(b, now)
+        self.trace.emit(now, "network.isolated", broker=b)
+        self.sim.at(self.session_deadline(b, now), self._maybe_fence_isolated, b, self.isolated_since[b])
 
-    def _maybe_fence_isolated(self, b: int) -> None:
-        if b in self.network.isolated and self.brokers[b].alive:
+    def _maybe_fence_isolated(self, b: int, since: float) -> None:
+        # Only the isolation that set this deadline: one healed and begun again has its own.
+        if self.isolated_since.get(b) == since and self.brokers[b].alive:
             self.controller.fence(b, "session timeout")
 
     def heal(self, b: int | None = None) -> None:
@@ -122,6 +152,7 @@ class Cluster:
         healed = [b] if b is not None else sorted(self.network.isolated)
         for x in healed:
             self.network.isolated.discard(x)
+            self.isolated_since.pop(x, None)
             self.trace.emit(self.sim.now, "network.healed", broker=x)
             broker = self.brokers[x]
             # TCP retransmits what the partition swallowed, so fetches resume at once instead of

@@ -61,6 +61,7 @@ _FALLBACK: dict[str, dict[str, tuple[str, Any, dict[str, Any], float | None, flo
         "replica.fetch.max.bytes": ("int", 1048576, {}, 0, None),
         "replica.fetch.min.bytes": ("int", 1, {}, 1, None),
         "broker.session.timeout.ms": ("int", 9000, {}, 1, None),
+        "broker.heartbeat.interval.ms": ("int", 2000, {}, 1, None),
         "message.max.bytes": ("int", 1048588, {}, 0, None),
         "min.insync.replicas": ("int", 1, {}, 1, None),
         "unclean.leader.election.enable": ("boolean", False, {}, None, None),
@@ -198,6 +199,15 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
     ZooKeeper session expires (zookeeper.session.timeout.ms, 18000) rather than after KRaft's
     broker.session.timeout.ms (9000). A spec that sets broker.session.timeout.ms keeps it."""
     cfg = resolve("broker", values, version)
-    if version == "2.8" and "broker.session.timeout.ms" not in values:
-        cfg["broker.session.timeout.ms"] = cfg.get("zookeeper.session.timeout.ms", 18000)
+    if version == "2.8":  # ZooKeeper mode: no broker heartbeats to the controller
+        if "broker.session.timeout.ms" not in values:
+            cfg["broker.session.timeout.ms"] = cfg.get("zookeeper.session.timeout.ms", 18000)
+    elif 2 * cfg["broker.heartbeat.interval.ms"] > cfg["broker.session.timeout.ms"]:
+        # KafkaConfig logs this as an error and starts anyway; a broker whose heartbeats cannot
+        # keep its session alive is fenced over and over, so a spec that asks for it is refused.
+        interval, timeout = cfg["broker.heartbeat.interval.ms"], cfg["broker.session.timeout.ms"]
+        raise ConfigException("broker.heartbeat.interval.ms", interval,
+                              f"broker.heartbeat.interval.ms ({interval} ms) must be less than or equal to half of "
+                              f"the broker.session.timeout.ms ({timeout} ms). Please increase "
+                              "broker.session.timeout.ms or decrease broker.heartbeat.interval.ms.")
     return cfg

@@ -103,6 +103,8 @@ class BrokerMetrics:
             if s.leader < 0:
                 offline += 1
                 continue  # Partition.isUnderReplicated / isUnderMinIsr: only a live leader reports them
+            if not cluster.brokers[s.leader].alive:
+                continue  # a crashed leader the controller has not fenced yet: nobody reports the partition
             if len(s.isr) < len(s.replicas):
                 under_replicated += 1
             if len(s.isr) < cluster.min_isr(s):  # Partition.isUnderMinIsr

@@ -24,7 +24,8 @@ def example_spec() -> dict[str, Any]:
 def small_spec(**overrides: Any) -> dict[str, Any]:
     """A quick spec: 3 brokers, RF 3, 3 partitions, 1000 records/s for 2 s, short timeouts."""
     spec: dict[str, Any] = {
-        "cluster": {"brokers": 3, "racks": ["a", "b", "c"], "broker.session.timeout.ms": 500},
+        "cluster": {"brokers": 3, "racks": ["a", "b", "c"], "broker.session.timeout.ms": 500,
+                    "broker.heartbeat.interval.ms": 100},
         "topic": {"partitions": 3, "replication.factor": 3, "min.insync.replicas": 2},
         "producer": {"acks": "all", "linger.ms": 5, "request.timeout.ms": 1000, "delivery.timeout.ms": 5000},
         "workload": {"records_per_sec": 1000, "keys": 20, "value": "json", "value_bytes": 100},

@@ -197,3 +197,23 @@ def test_going_offline_bumps_the_leader_epoch():
     offline = next(e for e in r.trace if e["kind"] == "partition.offline")
     back = next(e for e in r.trace if e["kind"] == "leader.elected" and e["t"] > offline["t"])
     assert back["epoch"] == 2  # 0 at creation, 1 going offline, 2 on the way back
+
+
+def test_a_crashed_leader_not_yet_fenced_reports_nothing():
+    """A dead process reports no gauges: until the controller fences it, its partitions count nowhere."""
+    spec = small_spec(topic={"partitions": 1}, workload={"records_per_sec": 0}, duration_ms=3000)
+    sc = Scenario(spec, seed=1)  # session 500 ms, heartbeats every 100 ms
+    state = sc.cluster.controller.partitions[0]
+    leader = state.leader
+    follower = next(b for b in state.replicas if b != leader)
+    sc.run(200)
+    sc.cluster.kill_broker(follower)  # fenced at 700: out of the ISR
+    sc.run(1000)
+    assert sc.result().metrics["broker"]["UnderReplicatedPartitions"] == 1
+    sc.cluster.kill_broker(leader)
+    sc.run(1200)
+    m = sc.result().metrics["broker"]
+    assert (m["UnderReplicatedPartitions"], m["UnderMinIsrPartitionCount"], m["OfflinePartitionsCount"]) == (0, 0, 0)
+    sc.run(1600)  # fenced at 1500: the last replica leads, alone in the ISR
+    m = sc.result().metrics["broker"]
+    assert (m["UnderReplicatedPartitions"], m["UnderMinIsrPartitionCount"]) == (1, 1)

@@ -68,6 +68,7 @@ def specs(draw):
     return {
         "kafka_version": draw(st.sampled_from(["2.8", "3.x", "4.0"])),
         "cluster": {"brokers": brokers, "racks": ["a", "b"], "broker.session.timeout.ms": draw(st.sampled_from([300, 1000])),
+                    "broker.heartbeat.interval.ms": draw(st.sampled_from([100, 150])),
                     "replica.lag.time.max.ms": draw(st.sampled_from([500, 30000]))},
         "topic": {"partitions": draw(st.integers(1, 4)), "replication.factor": rf,
                   "min.insync.replicas": draw(st.integers(1, rf))},

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from app.configs import ConfigException
-from app.sim import Scenario, parse_spec
+from app.sim import Scenario, SpecError, parse_spec
 from app.sim.config import resolve_producer
 from app.sim.errors import Errors
 from app.sim.producer.transaction_manager import TransactionManager
@@ -276,3 +276,63 @@ def test_min_insync_above_the_replication_factor_refuses_writes_only_on_2_8(vers
     assert ("NOT_ENOUGH_REPLICAS" in errors) is refused
     assert (r.ledger["acked"] == 0) is refused
     assert r.metrics["broker"]["UnderMinIsrPartitionCount"] == (3 if refused else 0)
+
+
+# -- H: KRaft sessions run from the last heartbeat ------------------------------------------------
+def _fenced_at(kafka_version: str, fault: str, at_ms: float, until_ms: float = 25000) -> float:
+    spec = small_spec(kafka_version=kafka_version, workload={"records_per_sec": 0}, duration_ms=until_ms)
+    del spec["cluster"]["broker.session.timeout.ms"], spec["cluster"]["broker.heartbeat.interval.ms"]
+    sc = Scenario(spec, seed=1)
+    sc.run(at_ms)
+    getattr(sc.cluster, fault)(1)
+    sc.run(until_ms)
+    return next(e["t"] for e in sc.trace.of("broker.fenced") if e["broker"] == 1)
+
+
+def test_a_crash_is_noticed_a_session_timeout_after_the_last_heartbeat():
+    # Heartbeats every 2000 ms from registration at 0: a crash at 2500 ms last reached the
+    # controller at 2000 ms, so the broker is fenced at 11000 ms, 8.5 s after the crash.
+    assert _fenced_at("4.0", "kill_broker", 2500) == 11000
+    assert _fenced_at("4.0", "kill_broker", 3999) == 11000
+    assert _fenced_at("4.0", "kill_broker", 4000) == 13000
+    assert _fenced_at("4.0", "isolate", 2500) == 11000
+    # ZooKeeper mode (2.8): counted from the crash.
+    assert _fenced_at("2.8", "kill_broker", 2500) == 20500
+
+
+def test_a_restarted_broker_heartbeats_from_its_new_registration():
+    spec = small_spec(workload={"records_per_sec": 0}, duration_ms=3000)
+    sc = Scenario(spec, seed=1)  # session 500 ms, heartbeat 100 ms
+    sc.run(1000)
+    sc.cluster.kill_broker(1)
+    sc.run(1600)  # fenced at 1500; the restart registers at once
+    sc.cluster.restart_broker(1)
+    assert sc.cluster.registered_at[1] == 1600
+    sc.run(1750)
+    sc.cluster.kill_broker(1)  # last heartbeat 1700, so fenced at 2200
+    sc.run(3000)
+    assert [e["t"] for e in sc.trace.of("broker.fenced") if e["broker"] == 1][-1] == 2200
+
+
+def test_an_isolation_that_was_healed_does_not_fence_a_later_one_early():
+    spec = small_spec(workload={"records_per_sec": 0}, duration_ms=3000)
+    sc = Scenario(spec, seed=1)
+    sc.run(1000)
+    sc.cluster.isolate(1)
+    sc.run(1200)
+    sc.cluster.heal(1)
+    sc.run(1450)
+    sc.cluster.isolate(1)  # last heartbeat 1400: fenced at 1900, not at the first isolation's 1500
+    sc.run(1899)
+    assert not sc.trace.of("broker.fenced")
+    sc.run(3000)
+    assert sc.trace.of("broker.fenced")[0]["t"] == 1900
+
+
+def test_a_heartbeat_too_slow_for_the_session_is_refused_with_kafkas_words():
+    with pytest.raises(SpecError, match=r"broker.heartbeat.interval.ms \(2000 ms\) must be less than or equal to "
+                                        r"half of the broker.session.timeout.ms \(3000 ms\)") as err:
+        parse_spec({"cluster": {"broker.session.timeout.ms": 3000}})
+    assert err.value.path == "cluster.broker.heartbeat.interval.ms"
+    # ZooKeeper mode has no broker heartbeats to check.
+    assert parse_spec({"kafka_version": "2.8", "cluster": {"broker.session.timeout.ms": 3000}})

@@ -3,7 +3,8 @@
 Three brokers, two partitions. Followers sit 150 ms from their leader while the
 producer is 5 ms from every broker, so with acks=1 a leader acknowledges records
 that no follower has yet: kill it and those records are lost. The controller fences
-a silent broker after broker.session.timeout.ms = 1000 ms (Kafka's default is 9000),
+a silent broker broker.session.timeout.ms = 1000 ms after its last heartbeat (Kafka's
+defaults: 9000, with a heartbeat every broker.heartbeat.interval.ms = 2000; here 250),
 so the ISR shrinks on screen in seconds rather than minutes.
 """
 
@@ -19,7 +20,7 @@ ACKS = Lab(
     title="acks, min.insync.replicas and failing brokers",
     base_spec={
         "cluster": {"brokers": _BROKERS, "latency_ms": 5.0, "broker.session.timeout.ms": 1000,
-                    "replica.lag.time.max.ms": 1500},
+                    "broker.heartbeat.interval.ms": 250, "replica.lag.time.max.ms": 1500},
         "network": {"links": _LINKS},
         "topic": {"name": "orders", "partitions": 2},
         "producer": {"linger.ms": 5, "delivery.timeout.ms": 30000, "request.timeout.ms": 5000},

@@ -17,7 +17,8 @@ resolved config.
 
 Chosen so the point shows in seconds: followers sit 100 ms from their leader (an
 acks=1 leader acknowledges what no follower has, so killing it loses records),
-broker.session.timeout.ms=1000 (Kafka's default is 9000) and request.timeout.ms=1000
+broker.session.timeout.ms=1000 with a heartbeat every 250 ms (Kafka's defaults are 9000 and
+2000) and request.timeout.ms=1000
 (30000), so a lost response is retried within a second.
 """
 
@@ -35,7 +36,8 @@ _BROKERS = 3
 _LINKS = [{"from": a, "to": b, "latency_ms": 100.0} for a in range(_BROKERS) for b in range(_BROKERS) if a != b]
 BASE_SPEC: dict[str, Any] = {
     "kafka_version": "4.0",
-    "cluster": {"brokers": _BROKERS, "latency_ms": 5.0, "broker.session.timeout.ms": 1000, "replica.lag.time.max.ms": 1500},
+    "cluster": {"brokers": _BROKERS, "latency_ms": 5.0, "broker.session.timeout.ms": 1000,
+                "broker.heartbeat.interval.ms": 250, "replica.lag.time.max.ms": 1500},
     "network": {"links": _LINKS},
     "topic": {"name": "payments", "partitions": 1, "replication.factor": 3},
     "producer": {"request.timeout.ms": 1000},
