@@ -333,8 +333,12 @@ class LabSession:
         seed = msg.get("seed", self.lab.seed)
         if not 0 <= seed < 2**31:
             raise ProtocolError("bad_value", f"load.seed must be an integer from 0 to {2**31 - 1}; got {seed}", "load")
-        start = self.lab.check_values(msg.get("settings", {}))
-        log = self._check_log(msg.get("log", []))
+        try:
+            start = self.lab.check_values(msg.get("settings", {}))
+            log = self._check_log(msg.get("log", []))
+        except ProtocolError as exc:
+            exc.ref = "load"  # a setting's own check says set_config; the page needs to know a link failed
+            raise
         self._load(seed, start, log)
 
     def _on_set_config(self, msg: dict[str, Any]) -> None:

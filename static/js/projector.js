@@ -65,7 +65,9 @@ export function initProjector() {
   blank.addEventListener("click", () => setBlank(false));
 
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+    // A control that used the key (a lab's slider or timeline moves on arrows and PageUp/PageDown)
+    // keeps it: the slide stays put.
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     const single = shortcutsOn();
     if ((event.key === "p" || event.key === "P") && single) {
       event.preventDefault();

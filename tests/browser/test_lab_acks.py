@@ -84,6 +84,17 @@ def test_projector_mode_gives_the_lab_its_own_slide(page: Page, server: Server, 
     expect(root).to_be_visible()
     expect(root.locator("[data-acks-ledger]")).to_be_in_viewport()
     page.screenshot(path=artifacts / "lab-acks-projector.png", full_page=False)
+    # Arrow keys and PageUp/PageDown on a lab's slider move the slider, not the slides.
+    indicator = page.locator("[data-slide-indicator]").inner_text()
+    slider = root.locator('[data-lab-setting="acks"] [role="slider"]')
+    slider.focus()
+    before = slider.get_attribute("aria-valuetext")
+    for key in ("ArrowLeft", "PageUp", "ArrowRight", "PageDown"):
+        page.keyboard.press(key)
+        if key == "ArrowLeft":
+            expect(slider).not_to_have_attribute("aria-valuetext", before or "")
+        expect(root).to_be_visible()
+        assert page.locator("[data-slide-indicator]").inner_text() == indicator
 
 
 def test_the_timeline_goes_back_and_forward_again_by_keyboard(page: Page, server: Server, page_log: PageLog) -> None:
@@ -162,3 +173,17 @@ def test_a_link_cut_short_says_its_log_could_not_be_read(page: Page, server: Ser
     expect(root.locator("[data-lab-notice]")).to_contain_text("could not be read (was it cut short?)")
     expect(root.get_by_role("slider", name="acks")).to_have_attribute("aria-valuetext", "acks=1")  # the rest still applies
     assert not page_log.console_errors, page_log.console_errors
+
+
+@pytest.mark.parametrize("query", ["acks=2", "log=" + quote('[[100,"fault","kill_broker",7]]')])
+def test_a_link_the_server_cannot_replay_says_so_and_keeps_saying_it(page: Page, server: Server, query: str) -> None:
+    """The refusal arrives before the first frame is drawn; that frame's reset must not wipe it."""
+    page.goto(f"{server.url}/lessons/{LESSON}?{query}")
+    root = page.locator('[data-lab="acks"]')
+    expect(root).to_have_attribute("data-lab-ready", "")
+    notice = root.locator("[data-lab-notice]")
+    expect(notice).to_contain_text("This link's run could not be replayed")
+    expect(root.locator("[data-lab-narration]")).to_contain_text("Error:")
+    page.wait_for_timeout(1500)  # frames keep coming
+    expect(notice).to_contain_text("the lab runs its preset instead")
+    expect(root.locator("[data-lab-status]")).to_contain_text("Not done:")

@@ -307,3 +307,13 @@ def test_checkpoints_stay_few_however_long_the_run() -> None:
     assert len(s._checkpoints) <= MAX_CHECKPOINTS
     gaps = {round(b.now - a.now) for a, b in zip(s._checkpoints, s._checkpoints[1:])}
     assert max(gaps) <= 20_000  # a seek back replays at most one gap: 20 s of a 300 s run
+
+
+def test_a_refused_link_is_refused_as_a_link() -> None:
+    """Whatever part of a link is bad, the error's ref is load: the page says the shared run did not replay."""
+    s = LabSession(LABS["acks"], wall_ms=0)
+    before = s.sc
+    for bad in ({"settings": {"acks": "2"}}, {"log": [[100, "fault", "kill_broker", 7]]}, {"seed": -1}):
+        [error] = s.receive(msg("load", **bad), 0)
+        assert (error["type"], error["code"], error["ref"]) == ("error", "bad_value", "load"), error
+    assert s.sc is before  # the run goes on

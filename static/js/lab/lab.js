@@ -56,6 +56,7 @@ export async function startLab(root) {
   const narrator = new Narrator(q("[data-lab-narration]"));
   const status = q("[data-lab-status]");
   let lastError = null;
+  let lastErrorAt = -Infinity;  // performance.now() when it arrived, to compare with frames' receivedAt
   let errorShownUntil = 0;
   const notice = q("[data-lab-notice]");
   const detail = q("[data-lab-detail]");
@@ -75,7 +76,7 @@ export async function startLab(root) {
   reduced.addEventListener?.("change", applyMotion);
   applyMotion();
 
-  const renderer = module.createRenderer(root, { send, narrate: (t) => narrator.say(t), animate });
+  const renderer = module.createRenderer(root, { send, narrate: (t, opts) => narrator.say(t, opts), animate });
   const speed = new Slider(q("[data-lab-speed]"), {
     values: SPEEDS, value: 0.1, format: speedText, onCommit: (v) => send("speed", { value: v }),
   });
@@ -117,7 +118,10 @@ export async function startLab(root) {
       if (frame.reset) {
         renderer.reset?.(frame);
         narrator.clear();
-        errorShownUntil = 0; // a refusal from before the jump no longer applies
+        // Frames wait for the next animation frame; errors are shown at once. A refusal that
+        // arrived after this jump's frame (a shared link the server could not replay) still applies.
+        if (lastError && lastErrorAt > frame.receivedAt) narrator.say(`Error: ${lastError.message}`);
+        else errorShownUntil = 0; // a refusal from before the jump no longer applies
       }
       renderer.events(frame.events, frame);
       for (const n of frame.notices) {
@@ -161,9 +165,12 @@ export async function startLab(root) {
 
   function onError(message) {
     lastError = message;
+    lastErrorAt = performance.now();
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
+    // A link that cannot be replayed: say so where it stays, since the run shown is not the one shared.
+    if (message.ref === "load") notice.textContent = `This link's run could not be replayed (${message.message}); the lab runs its preset instead.`;
     // Whatever was refused, the sliders go back to the settings the run has.
     if (last) for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
   }
