@@ -350,8 +350,11 @@ class Broker:
         conn = req.conn
         assert conn is not None
         if conn.broken or net.take_dropped_response(self.broker_id):
+            # The first answer lost breaks the connection: the answers after it on the same
+            # connection are lost too, until the client's request timeout closes it.
+            reason = "connection broken" if conn.broken else "lost"
             conn.broken = True
-            self.cluster.trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id)
+            self.cluster.trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id, reason=reason)
         else:
             net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results))
         self._unmute(conn)

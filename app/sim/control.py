@@ -97,7 +97,7 @@ def replace_producer(sc: Scenario, configs: dict[str, Any]) -> KafkaProducer:
     new = KafkaProducer(sc.sim, sc.cluster, sc.network, cfg, sc.spec["topic"]["name"], sc.trace, sc.producer_metrics,
                         sc.ledger, sc.spec["partitioner"])
     router.add(new)
-    old.flush()
+    old.close()
     sc.producer = new
     sc.workload.producer = new
     sc.spec["producer"] = cfg

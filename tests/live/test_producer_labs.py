@@ -194,3 +194,14 @@ def test_flush_sends_the_open_batches_with_reason_flush_and_replays() -> None:
     assert lab["reasons"].get("flush", 0) >= 1
     assert s.link()["log"][-1][1:] == ["fault", "flush", None]
     assert s.receive(msg("fault", action="kill_broker", broker=0), 1100)[0]["code"] == "bad_value"
+
+
+def test_a_new_producer_closes_the_old_one_and_its_batches_say_close() -> None:
+    """Changing a producer setting closes the old producer (KafkaProducer.close): its open batches
+    are sent at once with reason close, not flush, which only the application's flush() gives."""
+    s = fresh("batching", **{"linger.ms": 100})
+    run(s, 1030)
+    assert s.receive(msg("set_config", name="linger.ms", value=50), 1030) == []
+    lab = run(s, 1100, start=1030)["lab"]
+    assert lab["reasons"].get("close", 0) >= 1
+    assert lab["reasons"].get("flush", 0) == 0

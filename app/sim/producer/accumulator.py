@@ -36,6 +36,8 @@ class RecordAccumulator:
         self.codec = codec
         self.level = level
         self.flushes_in_progress = 0
+        #: close() was called: every batch is sendable (RecordAccumulator.closed)
+        self.closed = False
         self.muted: set[int] = set()
         self.drain_index: dict[int, int] = {}
         self.incomplete: set[ProducerBatch] = set()
@@ -64,13 +66,15 @@ class RecordAccumulator:
 
         A partition's first batch is sendable when more than one batch waits or it is
         full ("full"), it waited linger.ms or, on a retry, its backoff ("linger" or
-        "backoff"), the pool has waiters ("exhausted"), or a flush is in progress ("flush").
+        "backoff"), the pool has waiters ("exhausted"), a flush is in progress ("flush"), or the
+        producer is closing ("close").
         """
         ready: dict[int, list[tuple[ProducerBatch, str]]] = {}
         next_delay = math.inf
         unknown_leader = False
         exhausted = bool(self.pool.waiters)
         flushing = self.flushes_in_progress > 0
+        closing = self.closed
         linger = self.linger_ms
         muted = self.muted
         for p, dq in enumerate(self.batches):
@@ -95,13 +99,15 @@ class RecordAccumulator:
                 time_to_wait = linger
             full = len(dq) > 1 or batch.is_full()
             expired = waited + EPS >= time_to_wait
-            if full or expired or exhausted or flushing:
+            if full or expired or exhausted or flushing or closing:
                 if full:
                     reason = "full"
                 elif expired:
                     reason = "backoff" if batch.attempts > 0 else "linger"
                 elif flushing:
                     reason = "flush"
+                elif closing:
+                    reason = "close"
                 else:
                     reason = "exhausted"
                 ready.setdefault(leader, []).append((batch, reason))

@@ -256,6 +256,12 @@ class KafkaProducer:
             self.accumulator.flushes_in_progress += 1
             self.sender.wakeup()
 
+    def close(self) -> None:
+        """KafkaProducer.close(): no more sends; what the producer holds goes out at once and is answered."""
+        self.accumulator.closed = True
+        if self.accumulator.incomplete:
+            self.sender.wakeup()
+
     # -- drain (RecordAccumulator.drainBatchesForOneNode) --------------------------------------
     def drain(self, node: int, now: float) -> list[ProducerBatch]:
         acc = self.accumulator

@@ -14,6 +14,11 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+// An ISR in words: never a bare "0", which reads as "empty" (the ISR is never emptied).
+function isrText(isr) {
+  return isr.length === 1 ? `broker ${isr[0]} alone` : `brokers ${isr.join(", ")}`;
+}
+
 function brokerState(b) {
   if (b.restarting) return "restarting";
   if (!b.alive) return "down";
@@ -150,8 +155,8 @@ export function createRenderer(root, ctx) {
         case "broker.fenced": ctx.narrate(`The controller fenced broker ${e.broker} (${e.reason}).`); break;
         case "network.isolated": ctx.narrate(`Broker ${e.broker} is cut off from the network.`); break;
         case "network.healed": ctx.narrate(`Broker ${e.broker} is reachable again.`); break;
-        case "isr.shrunk": ctx.narrate(`Partition ${e.partition}: the ISR shrank to ${e.isr.join(", ")}.`); break;
-        case "isr.expanded": ctx.narrate(`Partition ${e.partition}: the ISR grew to ${e.isr.join(", ")}.`); break;
+        case "isr.shrunk": ctx.narrate(`Partition ${e.partition}: the ISR shrank to ${isrText(e.isr)}.`); break;
+        case "isr.expanded": ctx.narrate(`Partition ${e.partition}: the ISR grew to ${isrText(e.isr)}.`); break;
         case "leader.elected": ctx.narrate(`Partition ${e.partition}: broker ${e.leader} is the new leader.`); break;
         case "partition.offline": ctx.narrate(`Partition ${e.partition} is offline: no replica can lead.`); break;
         case "log.truncated": ctx.narrate(`Broker ${e.broker} truncated partition ${e.partition}'s log to match the leader.`); break;
@@ -162,12 +167,12 @@ export function createRenderer(root, ctx) {
     // Batches are many: say how many went out every few seconds, not each one.
     batches += frame.counts["request.sent"] ?? sent;
     if (batches && performance.now() - saidBatches > 4000) {
-      ctx.narrate(`${batches} batch${batches > 1 ? "es" : ""} sent to the leaders.`);
+      ctx.narrate(`${batches} batch${batches > 1 ? "es" : ""} sent to the leaders.`, { routine: true });
       batches = 0;
       saidBatches = performance.now();
     }
     // An error answer is not yet a failure: the producer retries until delivery.timeout.ms (the ledger says what failed for good).
-    for (const [error, n] of Object.entries(refused)) ctx.narrate(`${n} batch${n > 1 ? "es" : ""} got ${error}${error.startsWith("NOT_ENOUGH_REPLICAS") ? " (too few replicas in the ISR)" : ""}; the producer retries while delivery.timeout.ms allows.`);
+    for (const [error, n] of Object.entries(refused)) ctx.narrate(`${n} batch${n > 1 ? "es" : ""} got ${error}${error.startsWith("NOT_ENOUGH_REPLICAS") ? " (too few replicas in the ISR)" : ""}; the producer retries while delivery.timeout.ms allows.`, { routine: true });
   }
 
   return {

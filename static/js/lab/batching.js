@@ -9,6 +9,7 @@ const REASONS = {
   full: "▮ full: batch.size reached",
   linger: "◷ linger.ms ran out",
   flush: "⇥ flush()",
+  close: "⏏ the old producer closed: close() sends what it holds",
   drained: "↭ rode along with a ready batch to the same broker",
   exhausted: "⚠ buffer.memory exhausted",
 };
@@ -59,7 +60,7 @@ export function createRenderer(root, ctx) {
   const whatif = attachWhatif(q("[data-whatif]"), () => settings);
   let lastSaid = 0;
   q("[data-batching-flush]").addEventListener("click", () => ctx.send("fault", { action: "flush", broker: null }));
-  let seenDeparted = 0;
+  let saidTotals = null; // lab.reasons when the last count was said (null: not since the run jumped)
 
   function render(frame) {
     const lab = frame.lab;
@@ -107,23 +108,32 @@ export function createRenderer(root, ctx) {
   }
 
   function events(list, frame) {
-    let ready = 0;
     let flushed = 0;
-    const reasons = {};
+    let closed = 0;
     for (const e of list) {
-      if (e.kind === "batch.ready" && !e.attempt) { ready += 1; reasons[e.reason] = (reasons[e.reason] ?? 0) + 1; }
-      if (e.kind === "batch.ready" && e.reason === "flush") flushed += 1;
+      if (e.kind !== "batch.ready") continue;
+      if (e.reason === "flush") flushed += 1;
+      else if (e.reason === "close") closed += 1;
     }
     if (flushed) ctx.narrate(`flush(): ${flushed} batch${flushed > 1 ? "es" : ""} sent at once, before linger.ms ran out.`);
-    seenDeparted += frame.counts["batch.ready"] ?? ready;
+    if (closed) ctx.narrate(`The old producer closed: close() sent its ${closed} open batch${closed > 1 ? "es" : ""} at once; the new producer starts empty.`);
+    // Every few seconds, how many batches left since the last count and why: differences of the
+    // server's exact totals (events may be coalesced on a busy page, the totals never are).
+    const totals = frame.lab?.reasons;
+    if (!totals) return;
     const now = performance.now();
-    if (seenDeparted && now - lastSaid > 5000) {
-      const why = Object.entries(reasons).map(([r, n]) => `${n} ${r}`).join(", ");
-      ctx.narrate(`${seenDeparted} batch${seenDeparted > 1 ? "es" : ""} sent${why ? ` (${why})` : ""}.`);
-      seenDeparted = 0;
+    if (!saidTotals) {
+      saidTotals = { ...totals };
       lastSaid = now;
+      return;
     }
+    if (now - lastSaid <= 5000) return;
+    const since = Object.entries(totals).map(([r, n]) => [r, n - (saidTotals[r] ?? 0)]).filter(([, n]) => n > 0);
+    const sum = since.reduce((a, [, n]) => a + n, 0);
+    if (sum) ctx.narrate(`${sum} batch${sum > 1 ? "es" : ""} sent since the last count (${since.map(([r, n]) => `${n} ${r}`).join(", ")}).`, { routine: true });
+    saidTotals = { ...totals };
+    lastSaid = now;
   }
 
-  return { events, render, reset() { seenDeparted = 0; } };
+  return { events, render, reset() { saidTotals = null; } };
 }

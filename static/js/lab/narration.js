@@ -10,9 +10,11 @@ export class Narrator {
     this.timer = null;
   }
 
-  say(text) {
+  /** `routine`: a count or a retry that recurs; when a second holds more than fits, routine lines
+   *  are the ones summarised, so a broker, ISR or leader change is always said. */
+  say(text, { routine = false } = {}) {
     if (!this.el || !text) return;
-    this.pending.push(text);
+    this.pending.push({ text, routine });
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.everyMs);
   }
 
@@ -20,10 +22,19 @@ export class Narrator {
     this.timer = null;
     // The same sentence many times in one second (a flush, a burst of refusals) is said once, with a count.
     const counts = new Map();
-    for (const line of this.pending.splice(0)) counts.set(line, (counts.get(line) ?? 0) + 1);
-    const lines = [...counts].map(([line, n]) => (n > 1 ? `${line} (${n} times)` : line));
+    for (const { text, routine } of this.pending.splice(0)) {
+      const seen = counts.get(text) ?? { n: 0, routine };
+      seen.n += 1;
+      counts.set(text, seen);
+    }
+    const lines = [...counts].map(([text, { n, routine }]) => ({ text: n > 1 ? `${text} (${n} times)` : text, routine }));
     if (!lines.length) return;
-    const shown = lines.length > this.keep ? [...lines.slice(0, this.keep - 1), `(and ${lines.length - this.keep + 1} more)`] : lines;
+    const important = lines.filter((l) => !l.routine).map((l) => l.text);
+    const routine = lines.filter((l) => l.routine).map((l) => l.text);
+    const room = Math.max(0, this.keep - important.length);
+    const shown = routine.length > room
+      ? [...important, ...routine.slice(0, Math.max(0, room - 1)), `(and ${routine.length - Math.max(0, room - 1)} more)`]
+      : [...important, ...routine];
     const item = document.createElement("li");
     item.textContent = shown.join(" ");
     this.el.prepend(item);

@@ -19,10 +19,12 @@ function answerText(a) {
   switch (a.kind) {
     case "produce.error": return `Broker ${a.broker} answered ${a.error} for batch ${a.batch}: not appended.`;
     case "record.retried": return `Producer retries batch ${a.batch} (${a.error}), attempt ${a.attempt + 1}, after ${Math.round(a.backoff_ms)} ms.`;
-    case "response.dropped": return `Broker ${a.broker} appended request ${a.request}, but its response was lost.`;
+    case "response.dropped": return a.reason === "connection broken"
+      ? `Broker ${a.broker} appended request ${a.request}, but its response went down the same broken connection and was lost too.`
+      : `Broker ${a.broker} appended request ${a.request}, but its response was lost.`;
     case "request.timeout": return `Request ${a.request} to broker ${a.broker} timed out after ${a.timeout_ms} ms; its batches will be retried.`;
-    case "duplicate.rejected": return `Broker ${a.broker} recognised producer ${a.producer_id}, sequence ${a.base_sequence} as a retry: not appended again, ` +
-      (a.offset >= 0 ? `answered with the first copy's offset ${a.offset}.` : "answered DUPLICATE_SEQUENCE_NUMBER (older than the 5 batches it remembers).");
+    case "duplicate.rejected": return `Broker ${a.broker} recognised producer ${a.producer_id}, sequence ${a.base_sequence} as a retry: ` +
+      `not appended again, answered with the first copy's offset ${a.offset}.`;
     default: return a.kind;
   }
 }
@@ -137,10 +139,11 @@ export function createLogRenderer(root, ctx, { sequences = false } = {}) {
 
   function events(list) {
     for (const e of list) {
-      if (e.kind === "produce.error" && e.side === "broker") ctx.narrate(`Broker ${e.broker} answered ${e.error} for batch ${e.batch}.`);
-      else if (e.kind === "response.dropped") ctx.narrate(`Broker ${e.broker}'s response to request ${e.request} was lost: the producer never hears.`);
+      if (e.kind === "produce.error" && e.side === "broker") ctx.narrate(`Broker ${e.broker} answered ${e.error} for batch ${e.batch}.`, { routine: true });
+      else if (e.kind === "response.dropped" && e.reason === "connection broken") ctx.narrate(`Broker ${e.broker} appended request ${e.request} too, but its answer went down the same broken connection and was lost as well.`, { routine: true });
+      else if (e.kind === "response.dropped") ctx.narrate(`Broker ${e.broker}'s response to request ${e.request} was lost: the producer never hears, and the connection stays silent until request.timeout.ms closes it.`);
       else if (e.kind === "duplicate.rejected") ctx.narrate(`Broker ${e.broker} recognised a retry from producer ${e.producer_id} (sequence ${e.base_sequence}) and did not append it again.`);
-      else if (e.kind === "request.timeout") ctx.narrate(`Request ${e.request} timed out; the producer retries its batches.`);
+      else if (e.kind === "request.timeout") ctx.narrate(`Request ${e.request} timed out; the producer retries its batches.`, { routine: true });
     }
   }
 

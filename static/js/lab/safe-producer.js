@@ -101,7 +101,7 @@ export function createRenderer(root, ctx) {
       const before = said[c.key] ?? { lost: 0, duplicated: 0, reordered: 0 };
       for (const [name] of BAD) {
         if (c.ledger[name] > before[name]) {
-          ctx.narrate(`${c.title}: ${c.ledger[name]} record${c.ledger[name] > 1 ? "s" : ""} ${name}.`);
+          ctx.narrate(`${c.title}: ${c.ledger[name]} record${c.ledger[name] > 1 ? "s" : ""} ${name} so far.`);
           before[name] = c.ledger[name];
         }
       }
