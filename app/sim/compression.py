@@ -198,21 +198,76 @@ def _lz4_decompress(data: bytes) -> bytes:
 # size in the frame header, and libzstd picks its parameters for "unknown size"
 # (with a known small size it tunes them down, and 16 KiB of JSON compresses
 # about 1% worse).  zstandard's compressobj is that same streaming API.
-# A ZstdCompressor or ZstdDecompressor must not be used by two threads at once (it segfaults): the web
-# server compresses on several threads (a lab's run, a what-if sweep, the codec comparison), so each
-# thread keeps its own, one compressor per level.
+
+
+class _ZstdPool:
+    """Compressors lent to one thread at a time and kept for reuse within a memory budget.
+
+    A ZstdCompressor used by two threads at once corrupts frames or crashes the process, and the
+    web server compresses on several threads (a lab's run, a what-if sweep, the codec comparison).
+    Its context is costly to set up and to keep for a stream of unknown size: about 2 MB at level 3,
+    11 MB at 9, 170 MB at 20 and 740 MB at 22, set up in half a second. So a compressor is lent to
+    one thread at a time; at most KEEP_LOW idle ones below level HIGH stay for reuse, and at most one
+    at HIGH or above, where compressions also run one at a time: a learner trying level 22 must not
+    leave a gigabyte behind per thread.
+    """
+
+    HIGH: Final = 10
+    KEEP_LOW: Final = 8
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle_low: list[tuple[int, zstandard.ZstdCompressor]] = []  # oldest first
+        self._idle_high: tuple[int, zstandard.ZstdCompressor] | None = None
+        self._high_gate = threading.Lock()
+
+    def compress(self, data: bytes, level: int) -> bytes:
+        if level < self.HIGH:
+            return self._compress(data, level)
+        with self._high_gate:
+            return self._compress(data, level)
+
+    def _compress(self, data: bytes, level: int) -> bytes:
+        compressor = self._take(level) or zstandard.ZstdCompressor(level=level)
+        stream = compressor.compressobj()
+        out = stream.compress(data) + stream.flush()
+        self._give(level, compressor)
+        return out
+
+    def _take(self, level: int) -> zstandard.ZstdCompressor | None:
+        with self._lock:
+            if level >= self.HIGH:
+                if self._idle_high is not None and self._idle_high[0] == level:
+                    compressor, self._idle_high = self._idle_high[1], None
+                    return compressor
+                return None
+            for i in range(len(self._idle_low) - 1, -1, -1):
+                if self._idle_low[i][0] == level:
+                    return self._idle_low.pop(i)[1]
+            return None
+
+    def _give(self, level: int, compressor: zstandard.ZstdCompressor) -> None:
+        with self._lock:
+            if level >= self.HIGH:
+                self._idle_high = (level, compressor)  # the one kept before, at another level, is freed
+                return
+            self._idle_low.append((level, compressor))
+            if len(self._idle_low) > self.KEEP_LOW:
+                del self._idle_low[0]
+
+    def idle(self) -> list[int]:
+        """Levels of the compressors kept for reuse (for tests)."""
+        with self._lock:
+            return [lvl for lvl, _ in self._idle_low] + ([self._idle_high[0]] if self._idle_high else [])
+
+
+_zstd_pool = _ZstdPool()
+# Decompression contexts are small: one per thread.
 _zstd_local = threading.local()
 
 
 def _zstd_compress(data: bytes, level: int) -> bytes:
-    compressors: dict[int, zstandard.ZstdCompressor] | None = getattr(_zstd_local, "compressors", None)
-    if compressors is None:
-        compressors = _zstd_local.compressors = {}
-    compressor = compressors.get(level)
-    if compressor is None:
-        compressor = compressors[level] = zstandard.ZstdCompressor(level=level)
-    stream = compressor.compressobj()
-    return stream.compress(data) + stream.flush()
+    return _zstd_pool.compress(data, level)
 
 
 def _zstd_decompress(data: bytes) -> bytes:

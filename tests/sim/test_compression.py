@@ -210,3 +210,16 @@ def test_codecs_can_be_used_from_several_threads_at_once() -> None:
     done = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT], cwd=root, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+
+
+def test_zstd_keeps_few_compressors_and_one_at_a_high_level() -> None:
+    """A context costs up to 740 MB (level 22): the pool keeps a bounded few, whatever levels are used."""
+    from app.sim.compression import _ZstdPool
+
+    pool = _ZstdPool()
+    for level in list(range(-5, 10)) + [3, 3]:
+        assert zstandard.ZstdDecompressor().decompressobj().decompress(pool.compress(TEXT, level)) == TEXT
+    assert len(pool.idle()) == _ZstdPool.KEEP_LOW and pool.idle()[-1] == 3
+    for level in (12, 15, 12):
+        pool.compress(TEXT, level)
+    assert sorted(lvl for lvl in pool.idle() if lvl >= _ZstdPool.HIGH) == [12]
