@@ -9,6 +9,11 @@ from typing import Any
 PROTOCOL_VERSION = 1
 #: A control message longer than this is refused unread (a shared link's log fits easily).
 MAX_MESSAGE_BYTES = 65536
+#: An error's message is cut to this many characters: it may quote what arrived, which can be long.
+MAX_ERROR_CHARS = 300
+#: JSON numbers are doubles in the browser: integers beyond 2**53 are not exact there, and a huge
+#: one cannot even become a float here.
+MAX_SAFE_INTEGER = 2**53
 
 _NUMBER = (int, float)
 _SCALAR = (str, int, float, bool)
@@ -34,6 +39,8 @@ class ProtocolError(ValueError):
     """A message the session refuses; ``code`` is stable for the page, ``message`` is for a person."""
 
     def __init__(self, code: str, message: str, ref: str | None = None) -> None:
+        if len(message) > MAX_ERROR_CHARS:
+            message = message[: MAX_ERROR_CHARS - 1] + "…"
         super().__init__(message)
         self.code = code
         self.message = message
@@ -51,12 +58,30 @@ def _describe(types: tuple[type, ...]) -> str:
     return " or ".join(dict.fromkeys(names))
 
 
+class _HugeInteger(ValueError):
+    pass
+
+
+def _parse_int(digits: str) -> int:
+    value = int(digits)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _HugeInteger(digits)
+    return value
+
+
 def parse(text: str) -> dict[str, Any]:
     """One control message: a JSON object with ``v``, ``type`` and that type's fields, and nothing else."""
-    if len(text) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too_large", f"a message may be at most {MAX_MESSAGE_BYTES} bytes, got {len(text)}")
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", f"a message may be at most {MAX_MESSAGE_BYTES} bytes of UTF-8, got {size}")
     try:
-        msg = json.loads(text)
+        msg = json.loads(text, parse_int=_parse_int)
+    except _HugeInteger as exc:
+        digits = str(exc)
+        shown = digits if len(digits) <= 24 else f"{digits[:20]}… ({len(digits)} digits)"
+        raise ProtocolError("bad_value", f"the integer {shown} is too large: numbers must be within ±2^53") from None
+    except RecursionError:
+        raise ProtocolError("bad_json", "not JSON this server reads: nested too deeply") from None
     except ValueError as exc:
         raise ProtocolError("bad_json", f"not JSON: {exc}") from None
     if not isinstance(msg, dict):
@@ -65,7 +90,7 @@ def parse(text: str) -> dict[str, Any]:
     ref = kind if isinstance(kind, str) else None
     if "v" not in msg:
         raise ProtocolError("bad_version", f'missing "v": this server speaks version {PROTOCOL_VERSION}', ref)
-    if msg["v"] != PROTOCOL_VERSION or isinstance(msg["v"], bool):
+    if msg["v"] != PROTOCOL_VERSION or type(msg["v"]) is not int:
         raise ProtocolError("bad_version", f"unsupported version {msg['v']!r}: this server speaks version {PROTOCOL_VERSION}", ref)
     if not isinstance(kind, str) or kind not in FIELDS:
         raise ProtocolError("unknown_type", f"unknown message type {kind!r}; expected one of: {', '.join(FIELDS)}", ref)

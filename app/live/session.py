@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from app.live.labs import Lab, Scope
 from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
 from app.sim import Scenario, SpecError, control
+
+_log = logging.getLogger(__name__)
 
 MIN_SPEED = 0.001
 MAX_SPEED = 1.0
@@ -56,6 +59,11 @@ class Limits:
 #: one spacing of the run and a session keeps at most MAX_CHECKPOINTS copies.
 CHECKPOINT_MS = 10_000.0
 MAX_CHECKPOINTS = 16
+#: A copy's size grows with the records the run has sent (the ledger: about 26 bytes a record;
+#: logs are shared between copies). Past this many records over all copies, copies are thinned the
+#: same way (one copy is always kept), so a session's copies stay within a few hundred MB at the
+#: cost of longer seeks.
+CHECKPOINT_RECORD_BUDGET = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class _Checkpoint:
     values: dict[str, Any]
     totals: Counter[str]
     run: tuple[Scenario, Any]
+    #: records sent in the copied run (its scenarios together): what the copy costs in memory
+    records: int
 
 
 class Playback(str, Enum):
@@ -123,7 +133,8 @@ class LabSession:
     def _start_run(self) -> None:
         self.cursor = 0
         self.values = dict(self.start)
-        self.sc = Scenario(self.lab.build_spec(self.start), self.seed)
+        # A lab never reads its logs' bytes back: they keep sizes only (memory of a 10-minute run).
+        self.sc = Scenario(self.lab.build_spec(self.start), self.seed, keep_log_bytes=False)
         self.view = self.lab.view(self.sc) if self.lab.view is not None else None
 
     def _rewind(self, t: float) -> None:
@@ -139,9 +150,13 @@ class LabSession:
 
     def _checkpoint(self, totals: Counter[str]) -> None:
         """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
+        scenarios = [self.sc, *getattr(self.view, "shadows", ())]  # a lab's own twins (Lab.view)
+        records = sum(len(s.ledger.state) for s in scenarios)
         self._checkpoints.append(_Checkpoint(self.sc.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy.deepcopy((self.sc, self.view))))
-        if len(self._checkpoints) > MAX_CHECKPOINTS:
+                                             copy.deepcopy((self.sc, self.view)), records))
+        while len(self._checkpoints) > 1 and (
+                len(self._checkpoints) > MAX_CHECKPOINTS
+                or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
             self._checkpoints = self._checkpoints[1::2]
             self._checkpoint_every *= 2
         self._next_checkpoint = self._checkpoints[-1].now + self._checkpoint_every
@@ -257,6 +272,10 @@ class LabSession:
             self.handle(msg)
         except ProtocolError as exc:
             return [exc.frame()]
+        except Exception:  # a bug, not the learner's fault: say so, keep the session, log it for us
+            _log.exception("lab %s: a message raised instead of being refused", self.lab.name)
+            return [ProtocolError("internal_error", "the server could not handle this message (a bug in Brokerlab, "
+                                  "now in its log); the run goes on").frame()]
         return []
 
     def _refill(self, wall_ms: float) -> None:
@@ -308,10 +327,12 @@ class LabSession:
                                 f"got {_ms(t)}", "seek")
         t = min(t, self.horizon)
         horizon = self.horizon
-        if t >= self.sc.now:
-            # Forward, within what this run has reached: run on from here, applying the logged
-            # controls on the way. The simulator is deterministic, so this is the replay from
-            # 0 without its first part (a drag along the timeline stays cheap).
+        ahead = any(self.sc.now < c.now <= t for c in self._checkpoints)
+        if t >= self.sc.now and not ahead:
+            # Forward, within what this run has reached, and no copy of the run on the way: run on
+            # from here, applying the logged controls on the way. The simulator is deterministic, so
+            # this is the replay from 0 without its first part (a drag along the timeline stays
+            # cheap). With a copy between here and t, starting from the last one is cheaper.
             self._collect()
             self._replay(t, Counter(self.outbox.totals))
         else:
@@ -390,6 +411,12 @@ class LabSession:
             problem = f"broker {broker} is already isolated"
         elif action == "heal" and not (isolated if broker is None else broker in isolated):
             problem = "no broker is isolated" if broker is None else f"broker {broker} is not isolated"
+        elif action in ("slow_broker", "restore_broker"):
+            slowed = cluster.network.extra_latency.get(broker, 0.0) > 0
+            if action == "slow_broker" and slowed:
+                problem = f"broker {broker} is already slowed down"
+            elif action == "restore_broker" and not slowed:
+                problem = f"broker {broker} is not slowed down"
         if problem:
             raise ProtocolError("bad_value", f"{action}: {problem}; nothing to do", "fault")
 
@@ -397,7 +424,11 @@ class LabSession:
         if action not in self.lab.faults:
             raise ProtocolError("bad_value", f"fault action must be one of {', '.join(self.lab.faults)}; got {action!r}", ref)
         n = self.lab.broker_count
-        if broker is None and action in ("heal", "flush"):  # flush: the producer's, no broker
+        if action == "flush":  # the producer's flush(): no broker
+            if broker is not None:
+                raise ProtocolError("bad_value", f"flush is the producer's: it takes broker null; got {broker!r}", ref)
+            return
+        if broker is None and action == "heal":
             return
         if isinstance(broker, bool) or not isinstance(broker, int) or not 0 <= broker < n:
             raise ProtocolError("bad_value", f"{action} needs a broker from 0 to {n - 1}; got {broker!r}", ref)

@@ -259,7 +259,7 @@ def test_a_seek_back_from_a_checkpoint_is_the_straight_run(name: str, monkeypatc
         s.receive(msg("speed", value=1), 0)
         s.tick(12_000)
         if fault is not None:
-            assert s.receive(msg("fault", action=fault, broker=0), 12_000) == []
+            assert s.receive(msg("fault", action=fault, broker=None if fault == "flush" else 0), 12_000) == []
         s.tick(until)
         return s
 
@@ -317,3 +317,64 @@ def test_a_refused_link_is_refused_as_a_link() -> None:
         [error] = s.receive(msg("load", **bad), 0)
         assert (error["type"], error["code"], error["ref"]) == ("error", "bad_value", "load"), error
     assert s.sc is before  # the run goes on
+
+
+def test_faults_that_change_nothing_or_name_no_broker_they_use_are_refused() -> None:
+    buffer = LabSession(LABS["buffer"], wall_ms=0)
+    assert buffer.receive(msg("fault", action="restore_broker", broker=0), 0)[0]["message"].endswith(
+        "broker 0 is not slowed down; nothing to do")
+    assert buffer.receive(msg("fault", action="slow_broker", broker=0), 0) == []
+    assert "already slowed down" in buffer.receive(msg("fault", action="slow_broker", broker=0), 0)[0]["message"]
+    batching = LabSession(LABS["batching"], wall_ms=0)
+    assert "takes broker null" in batching.receive(msg("fault", action="flush", broker=0), 0)[0]["message"]
+    assert batching.receive(msg("fault", action="flush", broker=None), 0) == []
+
+
+def test_pasted_text_with_a_lone_surrogate_is_refused_by_name() -> None:
+    s = LabSession(LABS["compression"], wall_ms=0)
+    for message in (msg("set_config", name="text", value="\ud800 abc"), msg("load", settings={"text": "\udfff abc"})):
+        [error] = s.receive(message, 0)
+        assert error["code"] == "bad_value" and "lone surrogate" in error["message"], error
+
+
+def test_a_message_that_raises_by_mistake_keeps_the_session(monkeypatch, caplog) -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+
+    def broken(msg: dict) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(s, "_on_pause", broken)
+    [error] = s.receive(msg("pause"), 0)
+    assert error["code"] == "internal_error" and "the run goes on" in error["message"]
+    assert "raised instead of being refused" in caplog.text
+    monkeypatch.undo()
+    assert s.receive(msg("pause"), 0) == [] and s.paused
+
+
+def test_a_forward_seek_starts_from_a_copy_of_the_run_on_the_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back to 1 s, then forward to 35 s: the run restarts from the copy at 30 s, not from 1 s, and
+    lands where the straight run is."""
+    s = LabSession(LABS["acks"], Limits(events_per_sec=10**9), wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    s.tick(40_000)
+    s.receive(msg("pause"), 40_000)
+    want = _view(s), s.sc.partition_view()
+    s.receive(msg("seek", t=1000), 40_000)
+    ran_from = []
+    advance = s._advance
+    monkeypatch.setattr(s, "_advance", lambda t, notify: (ran_from.append(s.sc.now), advance(t, notify))[1])
+    s.receive(msg("seek", t=40_000), 40_000)
+    assert min(ran_from) >= 30_000
+    assert (_view(s), s.sc.partition_view()) == want
+
+
+def test_copies_of_a_busy_run_stay_within_the_record_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.live.session as session_module
+
+    monkeypatch.setattr(session_module, "CHECKPOINT_RECORD_BUDGET", 10_000)
+    s = LabSession(LABS["acks"], Limits(events_per_sec=10**9), wall_ms=0)  # 40 records a second
+    s.receive(msg("speed", value=1), 0)
+    s.tick(120_000)
+    kept = s._checkpoints
+    assert sum(c.records for c in kept) <= 10_000 and len(kept) >= 2
+    assert s._checkpoint_every > session_module.CHECKPOINT_MS  # thinned: wider spacing

@@ -41,6 +41,13 @@ def test_hello_then_frames_with_the_version(lab_client) -> None:
         ('{"v": 1, "type": "fault", "action": "format_disk", "broker": 0}', "bad_value", "must be one of"),
         ('{"v": 1, "type": "seek", "t": 999999}', "bad_value", "seek t must be from 0"),
         ('{"v": 1, "type": "load", "log": [[5, "fault", "kill_broker"]]}', "bad_value", "load.log[0]"),
+        # Inputs that used to raise past the session and close it:
+        ('{"v": 1, "type": "seek", "t": 1' + "0" * 400 + "}", "bad_value", "is too large: numbers must be within"),
+        ('{"v": 1, "type": "load", "log": [[1' + "0" * 400 + ', "config", "acks", "1"]]}', "bad_value", "too large"),
+        ("[" * 3000, "bad_json", "nested too deeply"),
+        ('{"a":' * 3000, "bad_json", "nested too deeply"),
+        ('{"v": 1.0, "type": "pause"}', "bad_version", "unsupported version 1.0"),
+        ('{"v": 1, "type": "set_config", "name": "' + "é" * 40000 + '", "value": 1}', "too_large", "bytes of UTF-8"),
     ],
 )
 def test_a_bad_message_gets_an_error_frame_and_the_session_goes_on(lab_client, message: str, code: str, words: str) -> None:

@@ -67,7 +67,11 @@ class TextSetting(Setting):
             raise ProtocolError("bad_value", f"{self.name} must be a string of text; got {value!r}", "set_config")
         if not value.strip():
             raise ProtocolError("bad_value", f"{self.name} must not be empty: paste some text", "set_config")
-        size = len(value.encode("utf-8"))
+        try:
+            size = len(value.encode("utf-8"))
+        except UnicodeEncodeError as exc:  # a lone surrogate (\ud800) arrives as valid JSON
+            raise ProtocolError("bad_value", f"{self.name} must be Unicode text: it holds a lone surrogate "
+                                f"({value[exc.start]!r}) at character {exc.start}", "set_config") from None
         if size > self.max_bytes:
             raise ProtocolError("bad_value", f"{self.name} must be at most {self.max_bytes} bytes of UTF-8; got {size}", "set_config")
         return value
@@ -94,6 +98,8 @@ class Lab:
     #: the lab's own view of the run (the batching lab's accumulator, latency percentiles). It is called
     #: with ``exact=True`` when the run stands still (paused, ended) or jumped (seek, restart): a view that
     #: samples something costly now and then (a ledger) must take it now, as no later frame corrects it.
+    #: A view that runs scenarios of its own lists them as ``shadows``: the session counts their records
+    #: in what its copies of the run cost.
     view: Any = None
 
     def setting(self, name: str) -> Setting:
