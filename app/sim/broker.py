@@ -229,10 +229,14 @@ class Broker:
         base = log.log_end_offset
         last = base + header.records_count - 1
         epoch = s.leader_epoch
-        stored = with_base_offset(data, base, epoch)
-        log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now))
+        # The stored copy carries its offset and the leader epoch (both outside the CRC). A run whose
+        # logs nobody reads back (a lab) keeps the size only: a 10-minute lab run would hold its
+        # whole log's bytes otherwise.
+        stored = with_base_offset(data, base, epoch) if self.cluster.keep_log_bytes else None
+        log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now,
+                            len(data)))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
-                                base_offset=base, last_offset=last, bytes=len(stored), epoch=epoch)
+                                base_offset=base, last_offset=last, bytes=len(data), epoch=epoch)
         if acks != -1:
             self.maybe_advance_hw(s.partition)
         return Errors.NONE, base
@@ -392,7 +396,7 @@ class Broker:
             if entries:
                 have_data = True
                 for e in entries:
-                    size += len(e.data)
+                    size += e.size
             out[p] = (entries, log.high_watermark)
         if not have_data and may_park and out:
             # Long poll: hold the fetch until data arrives or replica.fetch.wait.max.ms passes.

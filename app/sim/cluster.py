@@ -47,6 +47,8 @@ class Cluster:
         #: broker -> when its current isolation began (a heal ends it)
         self.isolated_since: dict[int, float] = {}
         self.producer: "KafkaProducer" = None  # type: ignore[assignment]  # set by the scenario
+        #: whether logs keep each batch's bytes or only its size (Scenario's keep_log_bytes)
+        self.keep_log_bytes = True
         self._next_producer_id = 1000
 
     def min_isr(self, s: "PartitionState") -> int:

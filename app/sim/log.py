@@ -2,7 +2,8 @@
 
 Models ``kafka.log.UnifiedLog`` with its ``LeaderEpochFileCache`` and producer
 state (``ProducerStateManager``); leaves out segments, indexes, retention,
-compaction and the disk: batches are kept in memory as the bytes the leader wrote.
+compaction and the disk: batches are kept in memory as the bytes the leader wrote (or,
+when the scenario is told nobody will read them back, as their sizes only: ``keep_log_bytes``).
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ class LogEntry:
     base_offset: int
     last_offset: int
     epoch: int
-    data: bytes
+    #: The batch as the leader wrote it; None when the scenario keeps sizes only (Scenario.keep_log_bytes).
+    data: bytes | None
     record_ids: list[int]
     producer_id: int = -1
     producer_epoch: int = -1
     base_sequence: int = -1
     append_ms: float = 0.0
+    #: The batch's size in bytes (len(data) when data is kept)
+    size: int = -1
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = len(self.data) if self.data is not None else 0
 
     @property
     def count(self) -> int:
@@ -64,7 +72,7 @@ class Log:
             raise ValueError(f"offsets must be contiguous: expected {self.log_end_offset}, got {entry.base_offset}")
         self.entries.append(entry)
         self.log_end_offset = entry.last_offset + 1
-        self.size_bytes += len(entry.data)
+        self.size_bytes += entry.size
         epochs = self.epochs
         if not epochs or epochs[-1][0] < entry.epoch:
             epochs.append((entry.epoch, entry.base_offset))
@@ -108,7 +116,7 @@ class Log:
         dropped = self.entries[i:]
         del self.entries[i:]
         self.log_end_offset = self.entries[-1].last_offset + 1 if self.entries else 0
-        self.size_bytes -= sum(len(e.data) for e in dropped)
+        self.size_bytes -= sum(e.size for e in dropped)
         self.high_watermark = min(self.high_watermark, self.log_end_offset)
         # LeaderEpochFileCache.truncateFromEnd: epochs that start at or past the new end go.
         while self.epochs and self.epochs[-1][1] >= self.log_end_offset and self.log_end_offset > 0:
@@ -135,7 +143,7 @@ class Log:
         size = 0
         for i in range(lo, len(entries)):  # no copy of the log's tail: a fetch stops after max_bytes
             e = entries[i]
-            n = len(e.data)
+            n = e.size
             if out and size + n > max_bytes:
                 break
             out.append(e)

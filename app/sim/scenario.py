@@ -60,8 +60,12 @@ class ScenarioResult:
 class Scenario:
     """Everything one spec builds; time advances only through ``step``/``run``/``run_to_end``."""
 
-    def __init__(self, spec: Any, seed: int = 0, trace_records: bool | None = None) -> None:
+    def __init__(self, spec: Any, seed: int = 0, trace_records: bool | None = None, keep_log_bytes: bool = True) -> None:
+        """``keep_log_bytes=False``: logs keep each batch's size, not its bytes (batches are still
+        encoded, compressed and CRC-checked; only the stored copy is not kept), for runs whose
+        logs nobody reads back, such as a lab's. It never changes what happens."""
         self.raw_spec = spec
+        self.keep_log_bytes = keep_log_bytes
         s = self.spec = parse_spec(spec)
         self.seed = seed
         self.sim = sim = Simulation(seed)
@@ -76,6 +80,7 @@ class Scenario:
         self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"],
                                s["kafka_version"])
         tp = s["topic"]
+        self.cluster.keep_log_bytes = keep_log_bytes
         self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
         self.ledger = Ledger()
         self.producer_metrics = ProducerMetrics()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,20 @@ def test_per_record_events_can_be_switched_off_without_changing_behaviour():
     assert full.metrics == lean.metrics
     assert [e for e in full.trace if not e["kind"].startswith("record.") or e["kind"] in ("record.retried", "record.blocked")] == lean.trace
     assert any(e["kind"] == "record.sent" for e in full.trace)
+
+
+@pytest.mark.parametrize("codec", ["none", "zstd"])
+def test_logs_that_keep_sizes_only_change_nothing(codec: str):
+    spec = small_spec(producer={"compression.type": codec}, faults=[{"at_ms": 500, "kill_broker": 0},
+                                                                   {"at_ms": 1200, "restart_broker": 0}])
+    kept, sized = Scenario(spec, seed=4), Scenario(spec, seed=4, keep_log_bytes=False)
+    full, lean = kept.run_to_end(), sized.run_to_end()
+    assert (full.ledger, full.metrics, full.trace) == (lean.ledger, lean.metrics, lean.trace)
+    for b, broker in sized.cluster.brokers.items():
+        for p, rep in broker.replicas.items():
+            kept_log = kept.cluster.brokers[b].replicas[p].log
+            assert [e.size for e in rep.log.entries] == [len(e.data) for e in kept_log.entries]
+            assert all(e.data is None for e in rep.log.entries)
 
 
 def test_in_flight_items_carry_send_and_receive_times():

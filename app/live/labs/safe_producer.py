@@ -142,7 +142,8 @@ class Comparison:
         self.sc = sc
         self.columns: list[_Column] = []
         for key, title, version, producer, topic in VARIANTS:
-            own = sc if key == PRIMARY else Scenario(variant_spec(version, producer, topic), sc.seed, trace_records=False)
+            own = sc if key == PRIMARY else Scenario(variant_spec(version, producer, topic), sc.seed,
+                                                     trace_records=False, keep_log_bytes=sc.keep_log_bytes)
             self.columns.append(_Column(key, title, version, producer, topic, own))
         self.shadows = [c.sc for c in self.columns if c.sc is not sc]
         cluster = sc.cluster

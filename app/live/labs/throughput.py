@@ -52,8 +52,9 @@ class TwinView:
         self.watch = BatchWatch(sc)
         spec = copy.deepcopy(sc.raw_spec)
         spec["producer"] = {**spec.get("producer", {}), **RECIPE}
-        self.twin = Scenario(spec, sc.seed)
+        self.twin = Scenario(spec, sc.seed, keep_log_bytes=sc.keep_log_bytes)
         self.twin_watch = BatchWatch(self.twin)
+        self.shadows = [self.twin]  # the session counts their records in what its checkpoints cost
 
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""
