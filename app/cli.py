@@ -55,6 +55,7 @@ def url_for(host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Imported here so that `brokerlab --help` answers even when a lesson is broken.
+    from app.live.protocol import MAX_MESSAGE_BYTES
     from app.main import create_app
     from app.settings import Settings
 
@@ -62,12 +63,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not is_loopback(args.host):
         print(
             f"brokerlab: warning: --host {args.host} is not a loopback address; anyone who can reach "
-            "this machine can open the course. Use 127.0.0.1 unless you mean to share it.",
+            "this machine can open the course. Use 127.0.0.1 unless you mean to share it. Pages answer only "
+            "to the names in BROKERLAB_ALLOWED_HOSTS (a JSON list such as '[\"192.168.1.20\"]') besides "
+            "loopback and --host.",
             file=sys.stderr,
         )
     app = create_app(settings)
     print(f"Brokerlab {__version__} at {url_for(args.host, args.port)} (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # uvicorn reads a websocket message whole, up to 16 MiB by default. Twice the protocol's limit: a message
+    # a little over it still reaches the session, which answers too_large and goes on; a larger one closes
+    # the socket (1009, message too big) before it is in memory.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws_max_size=2 * MAX_MESSAGE_BYTES)
     return 0
 
 

@@ -13,6 +13,7 @@ from app.settings import Settings
 from app.live import LABS
 from app.live.registry import SessionRegistry
 from app.web import api, errors, health, live, pages
+from app.web.hosts import TrustedHostMiddleware, allowed_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import make_templates
 
@@ -37,7 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings.templates_dir)
     app.state.lab_sessions = SessionRegistry(settings.lab_max_sessions)
     app.state.templates.env.globals["labs"] = LABS
+    app.state.allowed_hosts = allowed_hosts(settings)
 
+    # Added first, so it runs inside SecurityHeadersMiddleware: a refused Host still gets the security headers.
+    app.add_middleware(TrustedHostMiddleware, allowed=app.state.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(pages.router)

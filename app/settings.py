@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     #: Loopback by default: the course is for one person on their own machine.
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: Host names the server answers to besides 127.0.0.1, localhost, ::1 and ``host`` (e.g. "192.168.1.20" on a LAN).
+    #: Any other Host header is refused: a DNS-rebinding page's requests carry its own name (app/web/hosts.py).
+    allowed_hosts: list[str] = Field(default_factory=list)
     content_dir: Path = CONTENT_DIR
     templates_dir: Path = TEMPLATES_DIR
     static_dir: Path = STATIC_DIR
@@ -36,3 +39,5 @@ class Settings(BaseSettings):
     lab_frames_per_sec: float = Field(default=30.0, gt=0, le=60)
     #: Origins besides the server's own that may open a lab websocket (e.g. "https://course.example").
     lab_allowed_origins: list[str] = Field(default_factory=list)
+    #: A frame the page has not taken in this long means it stopped reading: the session closes and frees its place.
+    lab_send_timeout_seconds: float = Field(default=5.0, gt=0)

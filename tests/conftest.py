@@ -6,6 +6,7 @@ content/ is still being written; the real-content tests cover every lesson there
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from textwrap import dedent
 
@@ -24,6 +25,11 @@ from app.main import create_app
 from app.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Starlette's TestClient sends Host: testserver, and the app answers only the names it allows (app/web/hosts.py).
+# Every Settings the tests build (here, tests/live/conftest.py, the browser server) reads this; set, not defaulted,
+# so a developer's own BROKERLAB_ALLOWED_HOSTS cannot change what the tests see.
+os.environ["BROKERLAB_ALLOWED_HOSTS"] = '["testserver"]'
 
 SAMPLE_LESSONS: dict[str, str] = {
     "kafka/kafka-acks.md": """\

@@ -3,25 +3,37 @@
 The simulation lives in app/live (LabSession) and app/sim; this router owns the
 wall clock and the socket. One task reads messages into a queue; the session loop
 ticks at most ``lab_frames_per_sec`` times a second and sends a frame when the page
-has acknowledged enough of the earlier ones (docs/protocol.md).
+has acknowledged enough of the earlier ones (docs/protocol.md). Every send has a time
+limit: a page that stopped reading ends its session rather than hold its place.
+
+The labs' HTTP routes (what-if curves, the codec comparison, the partitioner's key)
+live here too; the CPU-heavy ones take a slot or get 429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from app.live import LABS, LabSession, Limits, ProtocolError
+from app.live.labs.compression import MAX_TEXT_BYTES, CompareError, compare
+from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs
 from app.live.registry import SessionRegistry
 from app.settings import Settings
+from app.web.bodies import BodyError, read_json
+from app.web.hosts import allowed_hosts, host_name
 
 router = APIRouter(tags=["labs"])
 
@@ -29,21 +41,26 @@ router = APIRouter(tags=["labs"])
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 CLOSE_IDLE = 4000
+CLOSE_SLOW_READER = 4001
+#: Error frames a session sends a second at most; one ``errors_dropped`` says the rest of that second's are not sent.
+ERRORS_PER_SEC = 10
 _TICK = object()
 
 
 def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
-    """Same origin as the page (host and port match), or listed in ``lab_allowed_origins``.
+    """Same origin as the page (host and port match) on a host the server answers to, or listed in ``lab_allowed_origins``.
 
     Browsers always send Origin on a websocket; a missing one is a non-browser client,
-    which a cross-site page cannot be.
+    which a cross-site page cannot be. The Host a request carries is the attacker's to
+    choose under DNS rebinding, so matching it is not enough: the name must be allowed too.
     """
     origin = ws.headers.get("origin")
     if origin is None:
         return True
     if origin in settings.lab_allowed_origins:
         return True
-    return urlsplit(origin).netloc.lower() == (ws.headers.get("host") or "").lower()
+    netloc = urlsplit(origin).netloc.lower()
+    return netloc == (ws.headers.get("host") or "").lower() and host_name(netloc) in allowed_hosts(settings)
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -58,8 +75,53 @@ def _tick(session: LabSession, now: float) -> dict[str, Any] | None:
     return session.next_frame(now)
 
 
-async def _send(ws: WebSocket, message: dict[str, Any]) -> None:
-    await ws.send_text(json.dumps(message, separators=(",", ":")))
+class _SlowReader(Exception):
+    """A message waited longer than ``lab_send_timeout_seconds`` to be sent: the page stopped reading."""
+
+
+class _Sender:
+    """A session's way out: each send within ``timeout`` seconds, and at most ERRORS_PER_SEC error frames a second.
+
+    Without the time limit a page that never reads holds its session, and its place, in a send forever;
+    without the error cap a client sending bad messages without reading piles error frames up in the
+    server's write buffer.
+    """
+
+    def __init__(self, ws: WebSocket, timeout: float, clock: Callable[[], float]) -> None:
+        self.ws = ws
+        self.timeout = timeout
+        self.clock = clock
+        self._second = -1
+        self._errors = 0
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "error":
+            admitted = self._admit_error(message)
+            if admitted is None:
+                return
+            message = admitted
+        try:
+            await asyncio.wait_for(self.ws.send_text(json.dumps(message, separators=(",", ":"))), self.timeout)
+        except TimeoutError:
+            raise _SlowReader from None
+
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close; a close frame stuck behind unread ones is given up after the timeout (the session ends all the same)."""
+        with contextlib.suppress(TimeoutError, WebSocketDisconnect):
+            await asyncio.wait_for(self.ws.close(code=code, reason=reason), self.timeout)
+
+    def _admit_error(self, message: dict[str, Any]) -> dict[str, Any] | None:
+        """The error frame itself, the one ``errors_dropped`` notice of a second past the cap, or None (dropped)."""
+        second = int(self.clock())
+        if second != self._second:
+            self._second, self._errors = second, 0
+        self._errors += 1
+        if self._errors <= ERRORS_PER_SEC:
+            return message
+        if self._errors == ERRORS_PER_SEC + 1:
+            return ProtocolError("errors_dropped", f"more than {ERRORS_PER_SEC} errors in a second: "
+                                 "the rest of this second's are not sent").frame()
+        return None
 
 
 @router.websocket("/ws/labs/{lab}")
@@ -68,39 +130,55 @@ async def lab_socket(ws: WebSocket, lab: str) -> None:
     if not origin_allowed(ws, settings):
         await ws.close(code=CLOSE_POLICY, reason="origin not allowed")
         return
-    definition = LABS.get(lab)
     await ws.accept()
+    sender = _Sender(ws, settings.lab_send_timeout_seconds, asyncio.get_running_loop().time)
+    try:
+        await _open(ws, sender, lab, settings)
+    except WebSocketDisconnect:
+        pass
+    except _SlowReader:
+        await sender.close(CLOSE_SLOW_READER, f"frames went unread for {settings.lab_send_timeout_seconds:g} s: the lab closed")
+
+
+async def _open(ws: WebSocket, sender: _Sender, lab: str, settings: Settings) -> None:
+    """Serve the lab if it exists and a session place is free; say why not otherwise."""
+    definition = LABS.get(lab)
     if definition is None:
-        await _send(ws, ProtocolError("unknown_lab", f"there is no lab {lab!r}; labs: {', '.join(LABS)}").frame())
-        await ws.close(code=CLOSE_POLICY)
+        await sender.send(ProtocolError("unknown_lab", f"there is no lab {lab!r}; labs: {', '.join(LABS)}").frame())
+        await sender.close(CLOSE_POLICY)
         return
     registry: SessionRegistry = ws.app.state.lab_sessions
     if not registry.try_open():
-        await _send(ws, ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once; "
-                                      "try again in a moment").frame())
-        await ws.close(code=CLOSE_TRY_LATER)
+        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once; "
+                                        "try again in a moment").frame())
+        await sender.close(CLOSE_TRY_LATER)
         return
     try:
-        await _serve(ws, definition, settings)
-    except WebSocketDisconnect:
-        pass
+        await _serve(ws, sender, definition, settings)
     finally:
         registry.close()
 
 
-async def _serve(ws: WebSocket, definition: Any, settings: Settings) -> None:
+async def _serve(ws: WebSocket, sender: _Sender, definition: Any, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[Any] = asyncio.Queue(maxsize=64)
 
     async def read() -> None:
+        tell_loop = True
         try:
             while True:
                 message = await ws.receive()
                 if message["type"] == "websocket.disconnect":
                     break
                 await inbox.put(message.get("text") if message.get("text") is not None else b"")
+        except asyncio.CancelledError:
+            # The loop has ended (a slow reader, idle) and empties the inbox no more: an end marker put
+            # into a full one would wait forever, and this task with it.
+            tell_loop = False
+            raise
         finally:
-            await inbox.put(None)
+            if tell_loop:
+                await inbox.put(None)
 
     reader = asyncio.create_task(read())
     ms = lambda: loop.time() * 1000.0  # noqa: E731
@@ -109,12 +187,12 @@ async def _serve(ws: WebSocket, definition: Any, settings: Settings) -> None:
     idle_ms = settings.lab_idle_seconds * 1000.0
     next_tick = loop.time()
     try:
-        await _send(ws, session.hello())
+        await sender.send(session.hello())
         while True:
             if session.idle_for(ms()) > idle_ms:
-                await _send(ws, ProtocolError("idle", f"no control for {settings.lab_idle_seconds:g} s: the lab closed. "
-                                              "Reload the page (its link replays the run).").frame())
-                await ws.close(code=CLOSE_IDLE)
+                await sender.send(ProtocolError("idle", f"no control for {settings.lab_idle_seconds:g} s: the lab closed. "
+                                                "Reload the page (its link replays the run).").frame())
+                await sender.close(CLOSE_IDLE)
                 return
             wait = next_tick - loop.time()
             item: Any = _TICK
@@ -132,20 +210,30 @@ async def _serve(ws: WebSocket, definition: Any, settings: Settings) -> None:
                 if frame is not None:
                     # Wall-clock send time (epoch ms): lets a page or bench/lab_frames.py measure event-to-frame latency.
                     frame["wall"] = round(time.time() * 1000.0, 1)
-                    await _send(ws, frame)
+                    await sender.send(frame)
             elif isinstance(item, bytes):
-                await _send(ws, ProtocolError("bad_message", "send text frames holding JSON, not binary ones").frame())
+                await sender.send(ProtocolError("bad_message", "send text frames holding JSON, not binary ones").frame())
             else:
                 # A seek replays the run from virtual time 0, which can take seconds: off the event loop,
                 # so other sessions keep streaming. Only this loop touches the session, one call at a time.
                 for reply in await asyncio.to_thread(session.receive, item, ms()):
-                    await _send(ws, reply)
+                    await sender.send(reply)
     finally:
         reader.cancel()
 
 
 #: What-if sweeps run at most this many at once (each is bounded in points and wall time: app/live/labs/whatif.py).
 _WHATIF_SLOTS = threading.BoundedSemaphore(2)
+#: Codec comparisons run at most this many at once (each is CPU for up to a second or two: compression.TIME_BUDGET_S).
+_COMPARE_SLOTS = threading.BoundedSemaphore(2)
+#: A comparison's body: the text (MAX_TEXT_BYTES of UTF-8, more once escaped in JSON) and a few small fields.
+COMPARE_BODY_BYTES = MAX_TEXT_BYTES * 2 + 4096
+#: A key query's body: a key of MAX_KEY_BYTES escaped at worst (6 characters a byte) and two counts fit easily.
+KEY_BODY_BYTES = 8192
+
+
+def _busy(what: str) -> JSONResponse:
+    return JSONResponse({"detail": f"the server is busy with other {what}; try again in a moment"}, status_code=429)
 
 
 @router.get("/api/labs/{lab}/whatif")
@@ -166,7 +254,7 @@ def lab_whatif(lab: str, request: Request) -> Any:
     except ValueError:
         return JSONResponse({"detail": f"seed must be an integer; got {seed_text!r}"}, status_code=422)
     if not _WHATIF_SLOTS.acquire(blocking=False):
-        return JSONResponse({"detail": "the server is busy with other what-if curves; try again in a moment"}, status_code=429)
+        return _busy("what-if curves")
     try:
         return sweep(definition, name, params, seed)
     except WhatIfError as exc:
@@ -178,28 +266,24 @@ def lab_whatif(lab: str, request: Request) -> Any:
 @router.post("/api/labs/compression/compare")
 async def compression_compare(request: Request) -> Any:
     """The same batches encoded with every codec (app/live/labs/compression.py ``compare``); body: payload, text, records_per_batch, levels."""
-    from app.live.labs.compression import MAX_TEXT_BYTES, CompareError, compare
-
-    body = await request.body()
-    if len(body) > MAX_TEXT_BYTES * 2 + 4096:
-        return JSONResponse({"detail": f"the request is too large: text must be at most {MAX_TEXT_BYTES} bytes"}, status_code=413)
     try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        return JSONResponse({"detail": "the body must be JSON"}, status_code=422)
+        data = await read_json(request, COMPARE_BODY_BYTES)
+    except BodyError as exc:
+        return exc.response()
     allowed = {"payload", "text", "records_per_batch", "levels"}
     if not isinstance(data, dict) or set(data) - allowed:
         return JSONResponse({"detail": f"the body must be an object with only: {', '.join(sorted(allowed))}"}, status_code=422)
-    if data.get("levels") is not None and not isinstance(data["levels"], dict):
-        return JSONResponse({"detail": "levels must be an object such as {\"zstd\": 3}"}, status_code=422)
+    if not _COMPARE_SLOTS.acquire(blocking=False):
+        return _busy("codec comparisons")
     try:
-        return await asyncio.to_thread(compare, data.get("payload", "json"), data.get("text"),
+        # Not asyncio.to_thread: its default executor runs every lab session's ticks, which must not wait behind
+        # a comparison. run_in_threadpool is the pool FastAPI's sync routes use.
+        return await run_in_threadpool(compare, data.get("payload", "json"), data.get("text"),
                                        data.get("records_per_batch", 10), data.get("levels"))
     except CompareError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
-
-
-from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs  # noqa: E402  (the partitioning lab's routes)
+    finally:
+        _COMPARE_SLOTS.release()
 
 
 @router.post("/api/labs/partitioning/key")
@@ -208,13 +292,13 @@ async def partitioning_key(request: Request) -> Any:
 
     Checked here rather than by FastAPI: its 422 echoes the input, and a key with a lone surrogate cannot be echoed.
     """
-    from pydantic import ValidationError
-
     try:
-        query = KeyQuery.model_validate(json.loads(await request.body()))
-    except ValueError as exc:
-        errors = exc.errors(include_input=False) if isinstance(exc, ValidationError) else [{"loc": (), "msg": f"not JSON: {exc}"}]
-        detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg'].removeprefix('Value error, ')}" for e in errors)
+        query = KeyQuery.model_validate(await read_json(request, KEY_BODY_BYTES))
+    except BodyError as exc:
+        return exc.response()
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg'].removeprefix('Value error, ')}"
+                           for e in exc.errors(include_input=False))
         return JSONResponse({"detail": detail}, status_code=422)
     return query.answer()
 

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from app import cli
+from app.live.protocol import MAX_MESSAGE_BYTES
 
 
 def test_serve_defaults_to_loopback_port_8000() -> None:
@@ -52,6 +53,17 @@ def test_non_loopback_host_warns(host: str, served: list[dict[str, Any]], capsys
     cli.main(["serve", "--host", host])
     err = capsys.readouterr().err
     assert f"warning: --host {host} is not a loopback address" in err
+
+
+def test_websocket_messages_are_capped_near_the_protocol_limit(served: list[dict[str, Any]]) -> None:
+    # uvicorn's default (16 MiB) would take a 15 MB message into memory before the session refuses it.
+    cli.main(["serve"])
+    assert MAX_MESSAGE_BYTES < served[0]["ws_max_size"] <= 2 * MAX_MESSAGE_BYTES
+
+
+def test_sharing_on_a_network_names_the_allowed_hosts_setting(served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["serve", "--host", "0.0.0.0"])
+    assert "BROKERLAB_ALLOWED_HOSTS" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])

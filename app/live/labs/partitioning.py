@@ -149,8 +149,9 @@ class KeyQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str | None = None
-    partitions: int = Field(ge=1, le=MAX_PARTITIONS)
-    previous: int | None = Field(default=None, ge=1, le=MAX_PARTITIONS)
+    # Strict: a JSON integer only. Lax mode would take true as 1, "3" as 3 and 3.0 as 3; the page sends integers.
+    partitions: int = Field(ge=1, le=MAX_PARTITIONS, strict=True)
+    previous: int | None = Field(default=None, ge=1, le=MAX_PARTITIONS, strict=True)
 
     @field_validator("key")
     @classmethod
