@@ -34,6 +34,25 @@ COMPARE = "/api/labs/compression/compare"
 KEY = "/api/labs/partitioning/key"
 
 
+def run_async(coro: Any) -> Any:
+    """asyncio.run on a thread of its own: in the whole suite the browser tests' Playwright keeps an
+    event loop running on the main thread, where asyncio.run refuses to start another."""
+    out: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed to the test's thread, to fail there
+            out["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def make_app(content: Path, **settings: Any) -> FastAPI:
     return create_app(Settings(content_dir=content, **settings))
 
@@ -132,7 +151,7 @@ async def post_chunks(app: FastAPI, path: str, chunks: int, headers: dict[str, s
 
 @pytest.mark.parametrize(("path", "limit"), ROUTES)
 def test_a_body_declared_too_large_is_refused_unread(sample_content: Path, path: str, limit: int) -> None:
-    response, pulled = asyncio.run(post_chunks(make_app(sample_content), path, 4, {"content-length": "300000000"}))
+    response, pulled = run_async(post_chunks(make_app(sample_content), path, 4, {"content-length": "300000000"}))
     assert response.status_code == 413 and f"at most {limit} bytes" in response.json()["detail"]
     assert pulled == 0
 
@@ -140,7 +159,7 @@ def test_a_body_declared_too_large_is_refused_unread(sample_content: Path, path:
 @pytest.mark.parametrize(("path", "limit"), ROUTES)
 def test_a_streamed_body_is_cut_off_at_the_limit(sample_content: Path, path: str, limit: int) -> None:
     # No Content-Length (chunked): the app stops pulling once the body passes the limit.
-    response, pulled = asyncio.run(post_chunks(make_app(sample_content), path, 4 * limit // 1024, {}))
+    response, pulled = run_async(post_chunks(make_app(sample_content), path, 4 * limit // 1024, {}))
     assert response.status_code == 413 and f"at most {limit} bytes" in response.json()["detail"]
     assert pulled <= limit // 1024 + 1
 
@@ -173,7 +192,7 @@ def test_compare_takes_a_slot_or_is_busy_and_runs_off_the_default_executor(sampl
                 release.set()
             return [(await task).status_code for task in running], third
 
-    statuses, third = asyncio.run(crowd())
+    statuses, third = run_async(crowd())
     assert third.status_code == 429 and "busy with other codec comparisons" in third.json()["detail"]
     assert statuses == [200, 200]
     # asyncio.to_thread's default executor (threads "asyncio_N") runs every lab's ticks.
@@ -236,7 +255,7 @@ class FakeSocket:
 def test_a_page_that_stops_reading_loses_its_session(sample_content: Path, close_stuck: bool) -> None:
     app = make_app(sample_content, lab_send_timeout_seconds=0.2)
     ws = FakeSocket(app, reads=1, close_stuck=close_stuck)
-    asyncio.run(asyncio.wait_for(live.lab_socket(ws, "acks"), 5))  # type: ignore[arg-type]
+    run_async(asyncio.wait_for(live.lab_socket(ws, "acks"), 5))  # type: ignore[arg-type]
     assert ws.sent[0]["type"] == "hello"
     assert app.state.lab_sessions.open == 0
     assert ws.closed == (None if close_stuck else (live.CLOSE_SLOW_READER, "frames went unread for 0.2 s: the lab closed"))
@@ -255,7 +274,7 @@ def test_error_frames_past_the_cap_are_dropped_and_said_once_a_second() -> None:
         now = 101.0
         await sender.send(ProtocolError("bad_value", "a new second").frame())
 
-    asyncio.run(burst())
+    run_async(burst())
     kinds = [m.get("code", m["type"]) for m in ws.sent]
     assert kinds == ["bad_value"] * live.ERRORS_PER_SEC + ["errors_dropped", "frame", "bad_value"]
 
