@@ -79,7 +79,7 @@ def asgi_client(app: FastAPI) -> httpx.AsyncClient:
         ('{"levels": {"snappy": 1}}', 'levels takes only gzip, lz4, zstd (the codecs with a level); got "snappy"'),
         ('{"levels": [3]}', "levels must be an object"),
         ('{"records_per_batch": 1e400}', "records_per_batch must be an integer from 1 to 500; got Infinity"),
-        ('{"payload": "text", "text": "\\ud800"}', "text must be Unicode text: it holds a lone surrogate at character 0"),
+        ('{"payload": "text", "text": "\\ud800"}', "text must be Unicode text: it holds a lone surrogate ('\\ud800') at character 0"),
         ('{"payload": "json", "text": "hello"}', "text is only for payload text; got payload json"),
         ('{"payload": "text", "text": 42}', "text must be a string of text; got 42"),
         ('{"payload": ["' + "x" * 5000 + '"]}', "payload must be one of json, logs, random, text; got [\"xxx"),

@@ -7,6 +7,7 @@ to its ``Lab``; docs/labs.md says how to add one.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -53,6 +54,32 @@ class Setting:
                 "low": self.low, "high": self.high}
 
 
+#: Values quoted in an error message are cut to this many characters.
+QUOTED_CHARS = 80
+
+
+def quoted(value: Any) -> str:
+    """``value`` as JSON (Infinity, [1], "x"), cut short: messages quote what arrived, which may be long."""
+    text = json.dumps(value, default=repr)
+    return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
+
+
+def text_problem(name: str, value: Any, max_bytes: int) -> str | None:
+    """What is wrong with ``value`` as pasted text (a string, not blank, Unicode, at most ``max_bytes`` of
+    UTF-8), or None. Shared by the compression lab's live run and its codec comparison."""
+    if not isinstance(value, str):
+        return f"{name} must be a string of text; got {quoted(value)}"
+    if not value.strip():
+        return f"{name} must not be empty: paste some text"
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # a lone surrogate (\ud800) arrives as valid JSON
+        return f"{name} must be Unicode text: it holds a lone surrogate ({value[exc.start]!r}) at character {exc.start}"
+    if size > max_bytes:
+        return f"{name} must be at most {max_bytes} bytes of UTF-8; got {size}"
+    return None
+
+
 @dataclass(frozen=True)
 class TextSetting(Setting):
     """A setting whose value is free text (the compression lab's pasted text): non-empty, at most ``max_bytes`` of UTF-8.
@@ -63,17 +90,9 @@ class TextSetting(Setting):
     max_bytes: int = 4096
 
     def check(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            raise ProtocolError("bad_value", f"{self.name} must be a string of text; got {value!r}", "set_config")
-        if not value.strip():
-            raise ProtocolError("bad_value", f"{self.name} must not be empty: paste some text", "set_config")
-        try:
-            size = len(value.encode("utf-8"))
-        except UnicodeEncodeError as exc:  # a lone surrogate (\ud800) arrives as valid JSON
-            raise ProtocolError("bad_value", f"{self.name} must be Unicode text: it holds a lone surrogate "
-                                f"({value[exc.start]!r}) at character {exc.start}", "set_config") from None
-        if size > self.max_bytes:
-            raise ProtocolError("bad_value", f"{self.name} must be at most {self.max_bytes} bytes of UTF-8; got {size}", "set_config")
+        problem = text_problem(self.name, value, self.max_bytes)
+        if problem:
+            raise ProtocolError("bad_value", problem, "set_config")
         return value
 
     def describe(self) -> dict[str, Any]:

@@ -17,12 +17,11 @@ labelled so: the simulator itself never reads a clock.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from typing import Any
 
-from app.live.labs import Lab, Scope, Setting, TextSetting
+from app.live.labs import Lab, Scope, Setting, TextSetting, quoted, text_problem
 from app.live.labs.batching import BatchWatch
 from app.live.protocol import ProtocolError
 from app.sim.compression import CODECS, DEFAULT_LEVELS, LEVEL_RANGES, validate_level
@@ -64,16 +63,6 @@ TIMING_PASSES = 5
 #: Once a comparison has spent this long, each codec left gets a single pass: at zstd 22 one pass over 500-record
 #: batches takes about half a second, and every codec's passes share this server's CPU with the live labs.
 TIME_BUDGET_S = 0.5
-#: Values quoted in an error message are cut to this many characters.
-SHOWN_CHARS = 80
-
-
-def _shown(value: Any) -> str:
-    """``value`` as JSON (Infinity, [1], "x"), cut short: messages quote what arrived, which may be long."""
-    text = json.dumps(value, default=repr)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
-
-
 def _check_text(payload: str, text: Any) -> None:
     """``text`` is the data to compress with payload text, and refused with any other payload (it would be ignored)."""
     if payload != "text":
@@ -81,16 +70,9 @@ def _check_text(payload: str, text: Any) -> None:
             raise CompareError(f"text is only for payload text; got payload {payload} with a text: "
                                "leave text out, or send payload text")
         return
-    if text is not None and not isinstance(text, str):
-        raise CompareError(f"text must be a string of text; got {_shown(text)}")
-    if not text or not text.strip():
-        raise CompareError("text must not be empty: paste some text to compress")
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800") is valid JSON but not Unicode text
-        raise CompareError(f"text must be Unicode text: it holds a lone surrogate at character {exc.start}") from None
-    if size > MAX_TEXT_BYTES:
-        raise CompareError(f"text must be at most {MAX_TEXT_BYTES} bytes of UTF-8; got {size}")
+    problem = text_problem("text", "" if text is None else text, MAX_TEXT_BYTES)
+    if problem:
+        raise CompareError(problem)
 
 
 def _level(codec: str, raw: Any) -> int | None:
@@ -104,7 +86,7 @@ def _level(codec: str, raw: Any) -> int | None:
             pass
     low, high = LEVEL_RANGES[codec]
     valid = f"an integer from {low} to {high}" + (", or -1" if codec == "gzip" else "")
-    raise CompareError(f"levels.{codec} must be {valid} (compression.{codec}.level); got {_shown(raw)}")
+    raise CompareError(f"levels.{codec} must be {valid} (compression.{codec}.level); got {quoted(raw)}")
 
 
 def _levels(levels: Any) -> dict[str, int | None]:
@@ -112,10 +94,10 @@ def _levels(levels: Any) -> dict[str, int | None]:
     if levels is None:
         levels = {}
     if not isinstance(levels, dict):
-        raise CompareError(f'levels must be an object such as {{"zstd": 3}}; got {_shown(levels)}')
+        raise CompareError(f'levels must be an object such as {{"zstd": 3}}; got {quoted(levels)}')
     unknown = sorted(set(levels) - set(LEVEL_RANGES))
     if unknown:
-        raise CompareError(f"levels takes only {', '.join(LEVEL_RANGES)} (the codecs with a level); got {_shown(unknown[0])}")
+        raise CompareError(f"levels takes only {', '.join(LEVEL_RANGES)} (the codecs with a level); got {quoted(unknown[0])}")
     return {codec: _level(codec, levels.get(codec)) if codec in LEVEL_RANGES else None for codec in CODECS}
 
 
@@ -138,10 +120,10 @@ def compare(payload: str = "json", text: str | None = None, records_per_batch: i
     """The same batches encoded with every codec: sizes, ratio and compress time per batch (measured on this server)."""
     deadline = time.perf_counter() + TIME_BUDGET_S
     if not isinstance(payload, str) or payload not in PAYLOADS + ("text",):
-        raise CompareError(f"payload must be one of {', '.join(PAYLOADS + ('text',))}; got {_shown(payload)}")
+        raise CompareError(f"payload must be one of {', '.join(PAYLOADS + ('text',))}; got {quoted(payload)}")
     _check_text(payload, text)
     if type(records_per_batch) is not int or not 1 <= records_per_batch <= 500:
-        raise CompareError(f"records_per_batch must be an integer from 1 to 500; got {_shown(records_per_batch)}")
+        raise CompareError(f"records_per_batch must be an integer from 1 to 500; got {quoted(records_per_batch)}")
     chosen = _levels(levels)
     rng = random.Random(seed)
     values = make_payload_generator(payload, VALUE_BYTES, rng, text)

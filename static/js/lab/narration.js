@@ -32,9 +32,10 @@ export class Narrator {
     const important = lines.filter((l) => !l.routine).map((l) => l.text);
     const routine = lines.filter((l) => l.routine).map((l) => l.text);
     const room = Math.max(0, this.keep - important.length);
-    const shown = routine.length > room
-      ? [...important, ...routine.slice(0, Math.max(0, room - 1)), `(and ${routine.length - Math.max(0, room - 1)} more)`]
-      : [...important, ...routine];
+    // Past the room, one place goes to the "(and N more)" that stands for the rest.
+    const told = routine.length > room ? Math.max(0, room - 1) : routine.length;
+    const shown = [...important, ...routine.slice(0, told)];
+    if (told < routine.length) shown.push(`(and ${routine.length - told} more)`);
     const item = document.createElement("li");
     item.textContent = shown.join(" ");
     this.el.prepend(item);
