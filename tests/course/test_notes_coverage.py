@@ -1,8 +1,8 @@
 """Every topic of the course notes has a lesson.
 
-The notes live in the shared folder beside the repository (CI clones the repo
-with shared/ next to it). Each row maps a heading, as the notes spell it, to the
-slug of the lesson that teaches it.
+The notes' headings are copied into ``notes_topics.txt`` beside this file (the
+notes themselves are not part of the repository). Each row of COVERAGE maps a
+heading, as the notes spell it, to the slug of the lesson that teaches it.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import pytest
 
 from app.paths import CONTENT_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTES = REPO_ROOT.parent / "shared" / "course-notes.txt"
+TOPICS_FILE = Path(__file__).with_name("notes_topics.txt")
 
 COVERAGE: dict[str, str] = {
     # Kafka, in the notes' (reverse-chronological) order
@@ -70,27 +69,21 @@ COVERAGE: dict[str, str] = {
 }
 
 
-def _notes() -> str:
-    if not NOTES.is_file():
-        pytest.fail(
-            f"The course notes are missing: expected {NOTES}. CI clones the repository with the "
-            "shared/ folder beside it; put course-notes.txt there to run this test."
-        )
-    return NOTES.read_text(encoding="utf-8")
+def _topics() -> list[str]:
+    lines = TOPICS_FILE.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-def test_every_topic_in_the_table_is_in_the_notes() -> None:
-    notes = _normalise(_notes())
-    missing = [topic for topic in COVERAGE if _normalise(topic) not in notes]
-    assert not missing, f"topics not found in {NOTES.name} (fix their spelling here): {missing}"
+def test_the_table_covers_every_topic_of_the_notes_and_nothing_else() -> None:
+    topics = _topics()
+    assert len(topics) == len(set(topics)), "a topic is listed twice in notes_topics.txt"
+    uncovered = [t for t in topics if t not in COVERAGE]
+    unknown = [t for t in COVERAGE if t not in topics]
+    assert not uncovered, f"notes topics with no lesson in COVERAGE: {uncovered}"
+    assert not unknown, f"COVERAGE rows that are not headings of the notes (fix their spelling): {unknown}"
 
 
 @pytest.mark.parametrize(("topic", "slug"), sorted(COVERAGE.items()))
 def test_every_notes_topic_has_a_lesson(topic: str, slug: str) -> None:
-    _notes()
     lessons = {path.stem for path in CONTENT_DIR.glob("*/*.md")}
     assert slug in lessons, f"notes topic {topic!r} should be taught by content/*/{slug}.md, which does not exist"
