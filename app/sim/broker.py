@@ -353,14 +353,23 @@ class Broker:
         self.cluster.metrics.on_produce_done(self.broker_id, d.arrive, d.start, d.local_done, now, send_ms)
         conn = req.conn
         assert conn is not None
+        trace = self.cluster.trace
+        message = ("produce.response", {"client": "producer", "request": req.request_id,
+                                        "results": [[b.partition, b.batch_id, e.name, off]
+                                                    for b, (e, off) in zip(req.batches, d.results)]}
+                   ) if trace.wire else None
         if conn.broken or net.take_dropped_response(self.broker_id):
             # The first answer lost breaks the connection: the answers after it on the same
             # connection are lost too, until the client's request timeout closes it.
             reason = "connection broken" if conn.broken else "lost"
             conn.broken = True
-            self.cluster.trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id, reason=reason)
+            trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id, reason=reason)
+            if message is not None:  # drawn leaving and never arriving
+                arrive = now + send_ms + net.latency(self.broker_id, "producer")
+                net.record(message, self.broker_id, "producer", now, round(arrive, 6), size, lost=reason)
         else:
-            net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results))
+            net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results),
+                         message=message)
         self._unmute(conn)
 
     # -- serving followers (ReplicaManager.fetchMessages) -----------------------------------
@@ -407,7 +416,10 @@ class Broker:
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
         fetcher = self.cluster.brokers[follower].fetcher
-        self.cluster.network.transfer(me, follower, size, fetcher.on_response, me, gen, out, now)
+        message = ("fetch.response", {"replica": follower, "partitions": [
+            [replicas[p].state.topic, p, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
+            for p, (entries, hw) in out.items()]}) if self.cluster.trace.wire else None
+        self.cluster.network.transfer(me, follower, size, fetcher.on_response, me, gen, out, now, message=message)
 
     def _unpark(self, follower: int) -> None:
         parked = self.parked_fetches.pop(follower, None)

@@ -10,11 +10,16 @@ Node names: ``"producer"`` for the client, broker ids (ints) for brokers.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Callable, Hashable
 
 from app.sim.events import Simulation
 
+if TYPE_CHECKING:
+    from app.sim.trace import Trace
+
 Node = Hashable
+#: What a message is, for the trace: its type ("produce", "fetch.response", ...) and its fields.
+Message = tuple[str, dict[str, Any]]
 
 
 class Network:
@@ -30,6 +35,9 @@ class Network:
         self.isolated: set[Node] = set()
         self.drop_responses: dict[Node, int] = {}
         self.bytes_sent = 0
+        #: Set by the scenario: where ``message.sent`` and ``message.lost`` go when its ``wire`` is on.
+        self.trace: "Trace | None" = None
+        self._messages = 0
 
     def set_link_latency(self, src: Node, dst: Node, latency_ms: float) -> None:
         self._link_latency[(src, dst)] = latency_ms
@@ -46,16 +54,21 @@ class Network:
         iso = self.isolated
         return not iso or (src not in iso and dst not in iso)
 
-    def transfer(self, src: Node, dst: Node, size: int, callback: Callable[..., Any], *args: Any) -> tuple[float, float]:
+    def transfer(self, src: Node, dst: Node, size: int, callback: Callable[..., Any], *args: Any,
+                 message: Message | None = None) -> tuple[float, float]:
         """Send ``size`` bytes; ``callback(*args)`` runs at arrival. Returns (send_ms, arrive_ms).
 
         The link serialises: a message starts when the previous one on the same
         link has left, then takes size/bandwidth to leave and the latency to arrive.
         A message to or from an isolated node is lost (arrive_ms is -1).
+        ``message``: what to record in the trace as ``message.sent`` (callers pass it only
+        when ``trace.wire`` is on); it changes nothing else.
         """
         now = self.sim.now
         iso = self.isolated
         if iso and (src in iso or dst in iso):  # reachable(), inlined: every message passes here
+            if message is not None:
+                self.lost(self.record(message, src, dst, now, -1.0, size), "isolated")
             return now, -1.0
         key = (src, dst)
         free_at = self._link_free_at
@@ -72,8 +85,30 @@ class Network:
         # Rounded to nanoseconds so that times stay readable and sums do not drift.
         arrive = round(leave + latency, 6)
         self.bytes_sent += size
-        self.sim.at(arrive, self._deliver, src, dst, callback, args)
+        if message is not None:
+            self.sim.at(arrive, self._deliver_message, src, dst, callback, args,
+                        self.record(message, src, dst, now, arrive, size))
+        else:
+            self.sim.at(arrive, self._deliver, src, dst, callback, args)
         return now, arrive
+
+    def record(self, message: Message, src: Node, dst: Node, send_ms: float, arrive_ms: float, size: int,
+               lost: str | None = None) -> int:
+        """``message.sent`` in the trace, with a message id new in this run; the id.
+
+        ``lost``: the message is sent but never arrives, for that reason (a dropped response).
+        """
+        self._messages = mid = self._messages + 1
+        kind, fields = message
+        extra = {"lost": lost} if lost is not None else {}
+        assert self.trace is not None
+        self.trace.emit(send_ms, "message.sent", id=mid, type=kind, src=src, dst=dst, send_ms=send_ms,
+                        arrive_ms=arrive_ms, bytes=size, **fields, **extra)
+        return mid
+
+    def lost(self, mid: int, reason: str) -> None:
+        assert self.trace is not None
+        self.trace.emit(self.sim.now, "message.lost", id=mid, reason=reason)
 
     def send_time(self, src: Node, dst: Node, size: int) -> float:
         """How long ``size`` bytes wait for and occupy the link before they leave."""
@@ -85,6 +120,13 @@ class Network:
         iso = self.isolated
         if not iso or (src not in iso and dst not in iso):  # reachable(), inlined
             callback(*args)
+
+    def _deliver_message(self, src: Node, dst: Node, callback: Callable[..., Any], args: tuple, mid: int) -> None:
+        iso = self.isolated
+        if not iso or (src not in iso and dst not in iso):
+            callback(*args)
+        else:
+            self.lost(mid, "isolated")
 
     def take_dropped_response(self, broker: Node) -> bool:
         """True (and one fewer to drop) when the next response from ``broker`` is to be lost."""

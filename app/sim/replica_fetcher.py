@@ -61,7 +61,10 @@ class ReplicaFetcherManager:
             return
         gen = self.gen[leader]
         cluster = broker.cluster
-        cluster.network.transfer(me, leader, 40 + 12 * len(offsets), cluster.brokers[leader].receive_fetch, me, offsets, gen)
+        message = ("fetch", {"replica": me, "partitions": [[broker.replicas[p].state.topic, p, o] for p, o in offsets.items()]}
+                   ) if cluster.trace.wire else None
+        cluster.network.transfer(me, leader, 40 + 12 * len(offsets), cluster.brokers[leader].receive_fetch, me, offsets, gen,
+                                 message=message)
         # replica.socket.timeout.ms runs per request: the answer to this fetch cancels it.
         self._fetches_sent += 1
         number = self.outstanding[leader] = self._fetches_sent

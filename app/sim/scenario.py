@@ -71,9 +71,10 @@ class Scenario:
         self.sim = sim = Simulation(seed)
         tr = s["trace"]
         self.trace = Trace(records=tr["records"] if trace_records is None else trace_records, kinds=tr["kinds"],
-                           enabled=tr["enabled"])
+                           enabled=tr["enabled"], wire=tr["wire"])
         cl = s["cluster"]
         self.network = Network(sim, cl["latency_ms"], cl["bandwidth_mbps"] * 1_000_000 / 8 / 1000)
+        self.network.trace = self.trace
         for src, dst, latency in cl["links"]:
             self.network.set_link_latency(src, dst, latency)
         self.broker_metrics = BrokerMetrics()

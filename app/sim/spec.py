@@ -134,8 +134,9 @@ def parse_spec(spec: Any) -> dict[str, Any]:
     out["duration_ms"] = _num("duration_ms", spec.get("duration_ms", 10000))
     out["settle_ms"] = _num("settle_ms", spec.get("settle_ms", 1000))
     out["faults"] = [_fault(i, f, count) for i, f in enumerate(_list("faults", spec.get("faults", [])))]
-    tr = _dict("trace", spec.get("trace", {}), ("records", "kinds", "enabled"))
-    out["trace"] = {"records": bool(tr.get("records", True)), "kinds": tr.get("kinds"), "enabled": bool(tr.get("enabled", True))}
+    tr = _dict("trace", spec.get("trace", {}), ("records", "kinds", "enabled", "wire"))
+    out["trace"] = {"records": bool(tr.get("records", True)), "kinds": tr.get("kinds"), "enabled": bool(tr.get("enabled", True)),
+                    "wire": bool(tr.get("wire", False))}
     return out
 
 

@@ -21,20 +21,29 @@ KINDS: tuple[str, ...] = (
     "log.truncated", "metadata.updated",
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",
+    "message.sent", "message.lost",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
+#: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an
+#: animation draws travelling. Off unless asked for (``wire=True``): a busy run sends several a millisecond.
+WIRE_KINDS = frozenset({"message.sent", "message.lost"})
 
 
 class Trace:
     """An append-only list of events ``{"t": ms, "kind": ..., **fields}``.
 
-    ``records=False`` leaves out the per-record kinds; ``kinds`` keeps only the named kinds.
+    ``records=False`` leaves out the per-record kinds; ``wire=True`` adds the message kinds
+    (WIRE_KINDS), which are left out otherwise; ``kinds`` keeps only the named kinds.
     """
 
-    def __init__(self, records: bool = True, kinds: Iterable[str] | None = None, enabled: bool = True) -> None:
+    def __init__(self, records: bool = True, kinds: Iterable[str] | None = None, enabled: bool = True,
+                 wire: bool = False) -> None:
         self.events: list[dict[str, Any]] = []
         self._enabled = enabled
         self.records = records and enabled and (kinds is None or bool(PER_RECORD_KINDS & set(kinds)))
+        #: Whoever emits a message kind tests this first (emit() does not filter them): most runs
+        #: never record them, and building their fields costs.
+        self.wire = wire and enabled and (kinds is None or bool(WIRE_KINDS & set(kinds)))
         # The kinds to keep, or None for all of them; a disabled trace keeps none, so that
         # emit() needs one test either way.
         self._kinds: frozenset[str] | None = None
@@ -42,6 +51,7 @@ class Trace:
             self._kinds = frozenset()
         elif kinds is not None:
             self._kinds = frozenset(kinds)
+
         # The last time emitted and its rounding: round(t, 3) costs about 0.3 µs, and one event
         # handler often emits several events with the same ``now`` (the very same float object).
         self._last_t: float | None = None

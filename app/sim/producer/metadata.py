@@ -52,7 +52,17 @@ class Metadata:
         delay = 2 * p.network.latency("producer", live[0].broker_id) if live else p.cfg["retry.backoff.ms"]
         # Metadata.timeToNextUpdate: refreshes are at least retry.backoff.ms apart.
         earliest = self.last_refresh_ms + p.cfg["retry.backoff.ms"] - p.sim.now
-        p.sim.after(max(delay, earliest), self._answer, bool(live))
+        wait = max(delay, earliest)
+        p.sim.after(wait, self._answer, bool(live))
+        if live and p.trace.wire:
+            # The round trip, for the trace only: the request leaves once the backoff allows.
+            node = live[0].broker_id
+            sent = p.sim.now + wait - delay
+            p.sim.at(sent, self._trace_message, "metadata", "producer", node, sent + delay / 2)
+            p.sim.at(sent + delay / 2, self._trace_message, "metadata.response", node, "producer", sent + delay)
+
+    def _trace_message(self, kind: str, src: object, dst: object, arrive_ms: float) -> None:
+        self.p.network.record((kind, {"client": "producer"}), src, dst, self.p.sim.now, round(arrive_ms, 6), 40)
 
     def _answer(self, answered: bool) -> None:
         self.update_pending = False

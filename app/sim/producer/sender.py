@@ -198,7 +198,11 @@ class Sender:
             conn = self.connections[node] = Connection(node)
         req = ProduceRequest(self._next_request_id, node, self.acks, batches, now, size=size, oldest_created_ms=oldest,
                              conn=conn)
-        send_ms, arrive_ms = p.network.transfer("producer", node, size, p.cluster.brokers[node].receive_produce, req)
+        message = ("produce", {"client": "producer", "request": req.request_id, "acks": self.acks,
+                               "batches": [[b.partition, b.batch_id, b.record_count, b.size_bytes] for b in batches]}
+                   ) if p.trace.wire else None
+        send_ms, arrive_ms = p.network.transfer("producer", node, size, p.cluster.brokers[node].receive_produce, req,
+                                                message=message)
         req.arrive_ms = arrive_ms
         p.metrics.on_request(req, now)
         p.trace.emit(now, "request.sent", request=req.request_id, broker=node, send_ms=send_ms, arrive_ms=arrive_ms,
