@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Any
 
 from app.configs import ConfigException
+from app.live.flow import FlowTracker, with_wire
 from app.live.labs import Lab, Scope
 from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
@@ -75,7 +76,7 @@ class _Checkpoint:
     cursor: int
     values: dict[str, Any]
     totals: Counter[str]
-    run: tuple[Scenario, Any]
+    run: tuple[Scenario, Any, FlowTracker]
     #: records sent in the copied run (its scenarios together): what the copy costs in memory
     records: int
 
@@ -134,7 +135,8 @@ class LabSession:
         self.cursor = 0
         self.values = dict(self.start)
         # A lab never reads its logs' bytes back: they keep sizes only (memory of a 10-minute run).
-        self.sc = Scenario(self.lab.build_spec(self.start), self.seed, keep_log_bytes=False)
+        self.sc = Scenario(with_wire(self.lab.build_spec(self.start)), self.seed, keep_log_bytes=False)
+        self.flow = FlowTracker()  # the messages in flight, for the page's picture (app/live/flow.py)
         self.view = self.lab.view(self.sc) if self.lab.view is not None else None
 
     def _rewind(self, t: float) -> None:
@@ -144,7 +146,7 @@ class LabSession:
             self._start_run()
             self._replay(t)
             return
-        self.sc, self.view = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.sc, self.view, self.flow = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
         self.cursor, self.values = cp.cursor, dict(cp.values)
         self._replay(t, Counter(cp.totals))
 
@@ -153,7 +155,7 @@ class LabSession:
         scenarios = [self.sc, *getattr(self.view, "shadows", ())]  # a lab's own twins (Lab.view)
         records = sum(len(s.ledger.state) for s in scenarios)
         self._checkpoints.append(_Checkpoint(self.sc.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy.deepcopy((self.sc, self.view)), records))
+                                             copy.deepcopy((self.sc, self.view, self.flow)), records))
         while len(self._checkpoints) > 1 and (
                 len(self._checkpoints) > MAX_CHECKPOINTS
                 or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
@@ -182,7 +184,9 @@ class LabSession:
         while True:
             stop = min(until, self._next_checkpoint)
             self._advance(stop, notify=False)
-            totals.update(e["kind"] for e in control.drain_events(self.sc))
+            events = control.drain_events(self.sc)
+            self.flow.add(events, self.sc.now)
+            totals.update(e["kind"] for e in events)
             if stop >= until:
                 break
             self._checkpoint(totals)
@@ -250,6 +254,7 @@ class LabSession:
 
     def _collect(self) -> None:
         events = control.drain_events(self.sc)
+        self.flow.add(events, self.sc.now)
         self._window_events += len(events)
         self.outbox.add(events)
         self.horizon = max(self.horizon, self.sc.now)
@@ -519,6 +524,7 @@ class LabSession:
         reset = self.outbox.reset
         frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "frame", **self.outbox.take()}
         frame["state"] = control.snapshot(self.sc)
+        frame["flow"] = self.flow.frame(self.sc, self.sc.now, redraw=reset, standstill=self.playback is not Playback.PLAYING)
         # Exact whenever the run stands still (paused, ended) or jumped: no later frame would correct it.
         exact = reset or self.playback is not Playback.PLAYING
         frame["ledger"] = self.ledger(wall, force=exact)
