@@ -37,7 +37,9 @@ export function summary(now, tokens, state) {
   if (trouble.length) parts.push(trouble.map(([b, s]) => `broker ${b} is ${s === "isolated" ? "cut off" : s}`).join(", "));
   const slow = Object.entries(state.buffer?.slow_brokers ?? {});
   if (slow.length) parts.push(slow.map(([b, ms]) => `broker ${b}'s links are ${ms} ms slower`).join(", "));
-  parts.push(state.partitions.map((p) => `partition ${p.partition}: leader ${p.leader < 0 ? "none" : `broker ${p.leader}`}, ISR ${p.isr.join(", ")}`).join("; "));
+  const brokers = (ids) => (ids.length === 1 ? `broker ${ids[0]}` : `brokers ${ids.join(", ")}`);
+  parts.push(state.partitions.map((p) => `partition ${p.partition}: leader ${p.leader < 0 ? "none" : `broker ${p.leader}`}` +
+    (p.replicas.length > 1 ? `, in sync: ${brokers(p.isr)}` : "")).join("; "));
   if (state.buffer?.blocked_since !== null && state.buffer?.blocked_since !== undefined) parts.push("send() is blocked: buffer.memory is full");
   return `${parts.join(". ")}.`;
 }

@@ -11,12 +11,13 @@ export const ROW = 24; // a replica or accumulator row
 const PAD = 10;
 const HEAD = 30; // a box's title line
 const CLIENT_X = 8;
-const CLIENT_W = 300;
-const BROKER_X = 420;
+const CLIENT_W = 330;
+const BROKER_X = 440;
 const BROKER_W = 370;
 const GAP = 14;
 const RACK_LABEL = 18;
-const RECORDS_W = 104; // the send() column inside the producer, when records are drawn
+const RECORDS_W = 92; // the send(key) column inside the producer, when records are drawn
+const FAN_W = 44; // room for the lines from each record to its partition
 const BUFFER_H = 40;
 
 /** Each broker's replicas, in partition order: [[partition, ...], ...] by broker id. */
@@ -30,11 +31,12 @@ function replicasByBroker(state) {
 function clientBox(name, y, partitions, opts) {
   const producer = name === "producer" || name.startsWith("producer");
   const rows = producer ? partitions : 0;
-  const h = HEAD + 16 + rows * ROW + (producer && opts.buffer ? BUFFER_H : 0) + 8;
+  const left = producer && opts.records ? RECORDS_W + FAN_W : 0;
+  const top = HEAD + 16 + (left ? 18 : 0); // the send(key) column has a heading
+  const h = top + rows * ROW + (producer && opts.buffer ? BUFFER_H : 0) + 8;
   const box = { name, x: CLIENT_X, y, w: CLIENT_W, h, rows: new Map(), records: null, buffer: null };
-  const left = producer && opts.records ? RECORDS_W : 0;
-  for (let i = 0; i < rows; i++) box.rows.set(i, { x: CLIENT_X + left + 8, y: y + HEAD + 16 + i * ROW, w: CLIENT_W - left - 16, h: ROW });
-  if (left) box.records = { x: CLIENT_X + 6, y: y + HEAD + 16, w: RECORDS_W - 12, h: rows * ROW };
+  for (let i = 0; i < rows; i++) box.rows.set(i, { x: CLIENT_X + left + 8, y: y + top + i * ROW, w: CLIENT_W - left - 16, h: ROW });
+  if (left) box.records = { x: CLIENT_X + 8, y: y + top, w: RECORDS_W - 8, h: rows * ROW };
   if (producer && opts.buffer) box.buffer = { x: CLIENT_X + 8, y: y + h - BUFFER_H - 4, w: CLIENT_W - 16, h: BUFFER_H - 6 };
   return box;
 }
@@ -82,7 +84,9 @@ export function computeLayout(topology, state, opts = {}) {
   const shorter = brokersBottom > clientsBottom ? [...layout.clients.values()] : [...layout.brokers.values(), ...layout.racks];
   for (const box of shorter) moveBox(box, shift);
   layout.slow = new Map(Object.entries(state.buffer?.slow_brokers ?? {}).map(([b, ms]) => [Number(b), ms]));
-  for (const link of topology.links) addLink(layout, link);
+  // Replication arcs only where some partition has followers: with replication factor 1 nothing fetches.
+  const replicated = state.partitions.some((p) => p.replicas.length > 1);
+  for (const link of topology.links) if (replicated || typeof link.src === "string") addLink(layout, link);
   return layout;
 }
 

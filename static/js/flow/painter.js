@@ -76,12 +76,18 @@ export class Painter {
     }
   }
 
-  /** The colours of the current theme (flow.css custom properties). */
+  /** The colours of the current theme (flow.css custom properties), resolved: a canvas cannot read light-dark(). */
   readColours(el) {
-    const css = getComputedStyle(el);
-    const get = (name) => css.getPropertyValue(name).trim() || "#888";
+    const probe = document.createElement("span");
+    probe.hidden = true;
+    el.append(probe);
+    const get = (name) => {
+      probe.style.color = `var(${name})`;
+      return getComputedStyle(probe).color || "#888";
+    };
     this.colours = Object.fromEntries(["--flow-produce", "--flow-response", "--flow-fetch", "--flow-fetch-response",
       "--flow-metadata", "--flow-ink", "--flow-paper", "--flow-bad", "--flow-focus"].map((n) => [n, get(n)]));
+    probe.remove();
   }
 
   /**

@@ -184,7 +184,9 @@ export class Scene {
       const info = buf?.partitions?.[p];
       const slots = row.querySelector("[data-batches]");
       const rowBox = box.rows.get(p);
-      const shown = queue.slice(0, 6);
+      // As many batches as the row holds beside its in-flight count (a short one when the send(key) column is drawn).
+      const narrow = rowBox.w < 250;
+      const shown = queue.slice(0, Math.max(1, Math.floor((rowBox.w - 34 - (narrow ? 40 : 95)) / 30)));
       while (slots.children.length > shown.length) slots.lastChild.remove();
       shown.forEach((b, i) => {
         let el = slots.children[i];
@@ -201,12 +203,12 @@ export class Scene {
         // Without the lab's view of the accumulator the fill is unknown: the batch says how many records it holds.
         setAttr(count, "x", x + 13);
         setAttr(count, "y", rowBox.y + ROW / 2 + 4);
-        setText(count, b.fill === null ? String(b.records) : "");
+        setText(count, String(b.records));
         setAttr(el, "data-full", Boolean(b.full));
         setAttr(el, "data-followed", Boolean(b.followed));
       });
       const more = queue.length - shown.length;
-      setText(row.querySelector("[data-inflight]"), `${more > 0 ? `+${more} · ` : ""}${info ? `↗ ${info.in_flight} in flight` : ""}`);
+      setText(row.querySelector("[data-inflight]"), `${more > 0 ? `+${more} · ` : ""}${info ? `↗ ${info.in_flight}${narrow ? "" : " in flight"}` : ""}`);
     }
     const text = g.querySelector("[data-buffer-text]");
     if (text && buf) {
