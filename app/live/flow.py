@@ -12,7 +12,10 @@ events as the session drains them and gives each frame its ``flow`` section:
   hears of it;
 - ``lost``: isolations that swallowed a message the page was given;
 - ``omitted``: exactly how many of each list were left out by the caps, so a busy run
-  costs a bounded frame and the page can say what it did not draw.
+  costs a bounded frame and the page can say what it did not draw;
+- ``accumulator``: the batches waiting in the producer's RecordAccumulator, and ``records``:
+  the last records send() was called with (their key, the partition murmur2 chose, the batch),
+  so the picture's producer side is the run's state too, after a seek as on the straight run.
 
 A token's place on its path is ``(now - send_ms) / (arrive_ms - send_ms)``: the page
 computes it; this module only decides which messages a frame carries. After a seek or a
@@ -25,6 +28,7 @@ seek back restores the messages in flight at the checkpoint and replays from the
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from app.sim import Scenario
@@ -33,6 +37,8 @@ from app.sim import Scenario
 MAX_IN_FLIGHT = 2000
 MAX_PASSED = 400
 MAX_LOST = 400
+#: The last records sent that a frame lists (the partitioning lab's send(key) column).
+RECENT_RECORDS = 24
 #: The trace kinds this module reads (app.sim.trace.WIRE_KINDS).
 SENT = "message.sent"
 LOST = "message.lost"
@@ -62,6 +68,10 @@ class FlowTracker:
         self.redraw = True
         self.clients: set[str] = set()
         self._topology: dict[str, Any] | None = None
+        #: [key, partition, batch] of the last records sent, and how many were ever seen (a change to tell)
+        self._records: deque[list[Any]] = deque(maxlen=RECENT_RECORDS)
+        self._records_seen = 0
+        self._records_told = 0
 
     # -- reading the trace ------------------------------------------------------------------
     def add(self, events: list[dict[str, Any]], now: float) -> None:
@@ -76,6 +86,9 @@ class FlowTracker:
                         self.clients.add(end)
             elif kind == LOST:
                 self._on_lost(e)
+            elif kind == "record.sent":
+                self._records.append([e["key"], e["partition"], e["batch"]])
+                self._records_seen += 1
         self._prune(now)
 
     def _on_lost(self, e: dict[str, Any]) -> None:
@@ -136,6 +149,10 @@ class FlowTracker:
             "now": round(now, 3), "redraw": redraw, "in_flight": [_token(e) for e in kept], "passed": self._passed,
             "lost": self._lost, "omitted": self._omitted, "count": len(self._flying),
         }
+        out["accumulator"] = accumulator(sc)
+        if redraw or self._records_seen != self._records_told:
+            out["records"] = list(self._records)
+            self._records_told = self._records_seen
         # The layout only when it changed (a slowed link, a new client) or the page redraws.
         shape = topology(sc, self.clients)
         if redraw or shape != self._topology:
@@ -144,6 +161,15 @@ class FlowTracker:
         self._passed, self._lost = [], []
         self._omitted = {"in_flight": 0, "passed": 0, "lost": 0}
         return out
+
+
+def accumulator(sc: Scenario) -> dict[str, Any]:
+    """The producer's RecordAccumulator: per partition its batches waiting to be sent, oldest first, each
+    ``[batch id, records, estimated bytes, full]``, and batch.size to measure them against."""
+    p = sc.producer
+    return {"batch_size": p.cfg["batch.size"],
+            "partitions": [[[b.batch_id, len(b.record_ids), b.estimated_size(), b.is_full()] for b in dq]
+                           for dq in p.accumulator.batches]}
 
 
 def with_wire(spec: dict[str, Any]) -> dict[str, Any]:
@@ -161,4 +187,4 @@ def topology(sc: Scenario, clients: set[str]) -> dict[str, Any]:
     return {"clients": names, "brokers": [{"broker": b, "rack": br.rack} for b, br in brokers], "links": links}
 
 
-__all__ = ["FlowTracker", "MAX_IN_FLIGHT", "MAX_LOST", "MAX_PASSED", "topology", "with_wire"]
+__all__ = ["FlowTracker", "MAX_IN_FLIGHT", "MAX_LOST", "MAX_PASSED", "accumulator", "topology", "with_wire"]

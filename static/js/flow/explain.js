@@ -60,6 +60,20 @@ export function describeEvent(e) {
   }
 }
 
+/** Marks for the replicas a broker event touched: [{ broker, partition (null: the broker), text, bad }]. */
+export function badgeFor(e) {
+  switch (e.kind) {
+    case "duplicate.rejected": return [{ broker: e.broker, partition: e.partition, text: `⧉ duplicate of offset ${e.offset}: not appended`, bad: false }];
+    case "produce.error": return e.side === "broker" ? [{ broker: e.broker, partition: e.partition, text: `✕ ${e.error}`, bad: true }] : [];
+    case "isr.shrunk": return e.removed.map((b) => ({ broker: b, partition: e.partition, text: "○ out of the ISR", bad: true }));
+    case "isr.expanded": return e.added.map((b) => ({ broker: b, partition: e.partition, text: "● back in the ISR", bad: false }));
+    case "leader.elected": return e.leader < 0 ? [] : [{ broker: e.leader, partition: e.partition, text: `★ new leader, epoch ${e.epoch}`, bad: false }];
+    case "log.truncated": return [{ broker: e.broker, partition: e.partition, text: "✂ log truncated", bad: true }];
+    case "broker.fenced": return [{ broker: e.broker, partition: null, text: "■ fenced by the controller", bad: true }];
+    default: return [];
+  }
+}
+
 /** A message leaving, in words (the trace has no other event for a fetch or a metadata request). */
 export function describeMessage(m) {
   switch (m.type) {

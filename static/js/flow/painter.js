@@ -137,7 +137,9 @@ export class Painter {
       ctx.stroke();
     }
     for (const t of special) this.drawSpecial(t, opts.sizeOf?.(t));
+    if (!dense) for (const list of byKind.values()) for (const t of list) if (t.note) this.drawNote(t);
     for (const m of marks) this.drawMark(m, now);
+    for (const b of opts.badges ?? []) this.drawBadge(b);
     const rings = [...byKind.values()].flat().filter((t) => t.id === opts.focus || opts.highlight?.(t));
     for (const t of rings) this.drawRing(t, t.id === opts.focus);
     return count;
@@ -194,6 +196,33 @@ export class Painter {
     ctx.fillStyle = c["--flow-bad"];
     ctx.fillText(m.reason === "isolated" ? "✕ cut off" : "✕ lost", at.x + 10, at.y - 8);
     void now;
+  }
+
+  /** A word beside a token: "↻ retry" on a batch sent again. */
+  drawNote(t) {
+    const { ctx } = this;
+    ctx.font = "bold 12px system-ui, sans-serif";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = this.colours["--flow-paper"];
+    ctx.strokeText(t.note, t.x + 12, t.y - 9);
+    ctx.fillStyle = this.colours["--flow-ink"];
+    ctx.fillText(t.note, t.x + 12, t.y - 9);
+  }
+
+  /** What a broker just did to a replica, on the replica's row for a moment: a duplicate recognised, an error, the ISR. */
+  drawBadge(b) {
+    const { ctx } = this;
+    ctx.font = "bold 13px system-ui, sans-serif";
+    const w = ctx.measureText(b.text).width + 12;
+    ctx.fillStyle = this.colours["--flow-paper"];
+    ctx.strokeStyle = b.bad ? this.colours["--flow-bad"] : this.colours["--flow-ink"];
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.rect(b.x - w, b.y - 10, w, 20);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = this.colours["--flow-ink"];
+    ctx.fillText(b.text, b.x - w + 6, b.y + 4.5);
   }
 
   /** A ring around a token: the followed key's, or the one in focus. */

@@ -6,7 +6,8 @@
 import { FlowClock } from "./clock.js";
 import { explainStep } from "./explain.js";
 import { Describer } from "./describe.js";
-import { computeLayout, pathFor } from "./layout.js";
+import { badgeFor } from "./explain.js";
+import { computeLayout, pathFor, ROW } from "./layout.js";
 import { Painter } from "./painter.js";
 import { RecordBook } from "./records.js";
 import { Scene } from "./scene.js";
@@ -46,8 +47,10 @@ export function createPicture(el, ctx) {
     onFocus: (id) => { focusId = id; dirty = true; showTip(); },
   });
 
+  let badges = []; // { broker, partition, text, bad, t }: what a broker just did to a replica (explain.js)
   store.onAdd = (token) => {
     book.sent(token);
+    if (token.type === "produce" && token.msg.batches.some(([, id]) => (book.batches.get(id)?.attempt ?? 1) > 1)) token.note = "↻ retry";
     if (layout) token.path = pathFor(layout, token.src, token.dst);
     const h = document.createElement("i");
     h.dataset.msg = String(token.id);
@@ -79,6 +82,14 @@ export function createPicture(el, ctx) {
     dirty = true;
   }
 
+  /** A badge's place: the right end of its replica's log (or the broker's title line), in picture units. */
+  function placeBadge(b) {
+    const box = layout?.brokers.get(b.broker);
+    if (!box) return null;
+    const rep = b.partition === null ? null : box.replicas.get(b.partition);
+    return { ...b, x: box.x + box.w - 6, y: rep ? rep.y + ROW / 2 : box.y + 15 };
+  }
+
   function showTip() {
     const token = focusId !== null ? store.tokens.get(focusId) : null;
     if (!token || Number.isNaN(token.x)) {
@@ -95,10 +106,13 @@ export function createPicture(el, ctx) {
       if (follow) follow.value = "";
     }
     book.events(f.events);
+    if (f.reset) badges = [];
+    for (const e of f.events) for (const b of badgeFor(e)) badges.push({ ...b, t: e.t });
     book.sizes(f.lab?.departed);
     const flow = f.flow;
     if (flow) {
       if (flow.topology) topology = flow.topology;
+      book.recentFrom(flow.records);
       const arrived = stepPending ? [...store.tokens.values()].filter((t) => t.arrive <= flow.now && t.arrive > clock.base) : [];
       store.apply(flow);
       for (const m of flow.in_flight) {
@@ -122,7 +136,7 @@ export function createPicture(el, ctx) {
     if (!topology) return;
     relayout(f.state);
     const marked = book.marked();
-    scene.update(f.state, { queues: book.queues(f.lab, f.state.buffer?.partitions), records: opts.records ? book.recent.map((r) => ({ ...r, followed: r.key === book.followed && r.key !== null })) : null, marked });
+    scene.update(f.state, { queues: book.queues(f.flow?.accumulator), records: opts.records ? book.recent.map((r) => ({ ...r, followed: r.key === book.followed && r.key !== null })) : null, marked });
     const now = clock.now(performance.now());
     describer.update(now, [...store.visible(now)], f.state, f.playback.state !== "playing");
     if (follow && book.keys.size) {
@@ -144,11 +158,16 @@ export function createPicture(el, ctx) {
     const now = clock.now(wall);
     if (!dirty && !clock.playing) return;
     dirty = false;
-    store.prune(now);
+    // Tokens leave once a frame confirms they arrived: the page's clock may run a frame ahead, and a
+    // pause puts it back to the paused frame's time, where they are still on their way.
+    store.prune(clock.base);
     const marked = book.followed === null ? null : book.marked();
     const tokens = [...store.visible(now)];
     for (const m of store.marks) if (!m.path && layout) m.path = pathFor(layout, m.src, m.dst);
+    const span = 1600 * Math.max(speed, 0.001); // a badge stays as long as a mark: 1.6 s of wall time at this speed
+    badges = badges.filter((b) => now - b.t < span || now < b.t);
     painter.draw(tokens, store.liveMarks(now, speed), now, {
+      badges: badges.filter((b) => now >= b.t).map((b) => placeBadge(b)).filter(Boolean),
       stepped: !ctx.animate(), focus: focusId,
       highlight: marked ? (t) => book.carries(t, marked) : null,
       sizeOf: (t) => book.compressedSize(t, fraction(t, now)),
@@ -211,6 +230,8 @@ export function createPicture(el, ctx) {
     stepped() { stepPending = true; },
     now: () => clock.now(performance.now()),
     get layout() { return layout; },
+    /** The token colours of the current theme, resolved (painter.js). */
+    get colours() { return painter.colours; },
     /** Picture units to CSS px in the stage: x * scale + ox, y * scale + oy. */
     get fit() { return { scale: painter.scale, ox: painter.ox, oy: painter.oy }; },
     tokens: store,

@@ -1,10 +1,10 @@
 // Records you can follow: which batch each record went into (its key and the partition murmur2
-// chose, from ``record.sent``), which batches wait in the accumulator, the offsets each batch got
+// chose, from ``record.sent``), the accumulator's batches and the last records sent (the frame's
+// ``flow.accumulator`` and ``flow.records``), the offsets each batch got
 // (``produce.appended``), retries, and the batch sizes before and after compression (the lab's
 // ``departed`` list where a lab keeps one). A key chosen to follow marks its records' batches, the
 // requests and answers that carry them, and their offsets in every replica's log.
 const KEEP_BATCHES = 4000;
-const KEEP_RECENT = 24;
 const KEEP_KEYS = 200;
 const KEYS_PER_BATCH = 64;
 
@@ -15,8 +15,7 @@ export class RecordBook {
 
   reset() {
     this.batches = new Map(); // batch id -> { partition, records, keys, offsets: [base, last], attempt, raw, wire }
-    this.open = new Map(); // partition -> batch ids still in the accumulator, oldest first
-    this.recent = []; // the last records sent: { key, partition, batch }
+    this.recent = []; // the last records sent: { key, partition, batch } (flow.records)
     this.keys = new Set();
     this.followed = null;
   }
@@ -35,20 +34,11 @@ export class RecordBook {
   events(list) {
     for (const e of list) {
       switch (e.kind) {
-        case "batch.created": {
-          this.batch(e.batch, e.partition);
-          const q = this.open.get(e.partition) ?? [];
-          q.push(e.batch);
-          this.open.set(e.partition, q);
-          break;
-        }
         case "record.sent": {
           const b = this.batch(e.batch, e.partition);
           b.records += 1;
           if (e.key !== null && b.keys.size < KEYS_PER_BATCH) b.keys.add(e.key);
           if (e.key !== null && this.keys.size < KEEP_KEYS) this.keys.add(e.key);
-          this.recent.push({ key: e.key, partition: e.partition, batch: e.batch });
-          if (this.recent.length > KEEP_RECENT) this.recent.shift();
           break;
         }
         case "record.retried":
@@ -63,16 +53,13 @@ export class RecordBook {
     }
   }
 
-  /** A produce request left: its batches are out of the accumulator, and their size on the wire is known. */
+  /** A produce request left: its batches' size on the wire is known. */
   sent(token) {
     if (token.type !== "produce") return;
     for (const [partition, id, records, bytes] of token.msg.batches) {
       const b = this.batch(id, partition);
       b.wire = bytes;
       if (!b.records) b.records = records;
-      const q = this.open.get(partition);
-      const i = q ? q.indexOf(id) : -1;
-      if (i >= 0) q.splice(i, 1);
     }
   }
 
@@ -86,27 +73,20 @@ export class RecordBook {
     }
   }
 
-  /**
-   * Each partition's queue for the picture: from the lab's own view when it has one (fill against
-   * batch.size), else from the events (records counted, fill unknown). ``waiting`` (per partition, the
-   * state's count of queued batches) trims what dropped events left behind.
-   */
-  queues(lab, waiting) {
+  /** Each partition's queue for the picture, from the frame's ``flow.accumulator`` (app/live/flow.py): the run's state. */
+  queues(acc) {
     const out = new Map();
-    if (lab?.partitions && lab.config) {
-      for (const p of lab.partitions) {
-        out.set(p.partition, p.batches.map((b) => ({
-          batch: b.batch, records: b.records, fill: b.bytes / lab.config["batch.size"], full: b.full, followed: this.holds(b.batch),
-        })));
-      }
-      return out;
-    }
-    for (const [partition, q] of this.open) {
-      const keep = waiting?.[partition]?.queued;
-      if (keep !== undefined && q.length > keep) q.splice(0, q.length - keep);
-      out.set(partition, q.map((id) => ({ batch: id, records: this.batches.get(id)?.records ?? 0, fill: null, followed: this.holds(id) })));
-    }
+    (acc?.partitions ?? []).forEach((batches, partition) => {
+      out.set(partition, batches.map(([batch, records, bytes, full]) => ({
+        batch, records, fill: bytes / acc.batch_size, full, followed: this.holds(batch),
+      })));
+    });
     return out;
+  }
+
+  /** The last records sent, from the frame's ``flow.records``: [key, partition, batch] each. */
+  recentFrom(records) {
+    if (records) this.recent = records.map(([key, partition, batch]) => ({ key, partition, batch }));
   }
 
   holds(batchId) {

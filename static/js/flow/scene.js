@@ -105,7 +105,7 @@ export class Scene {
     const brokers = node("g", { class: "flow-brokers" });
     this.brokers = new Map();
     for (const [id, box] of layout.brokers) {
-      const g = node("g", { class: "flow-broker", "data-broker": id, "data-state": "up" });
+      const g = node("g", { class: "flow-broker", "data-flow-broker": id, "data-state": "up" });
       g.append(node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "flow-box" }),
         node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, `Broker ${id}`),
         node("text", { x: box.x + box.w - 10, y: box.y + 20, class: "flow-state", "text-anchor": "end", "data-broker-state": "" }));

@@ -82,8 +82,10 @@ export async function startLab(root) {
   // The cluster picture, where the lab's template has one (templates/_lab-picture.html).
   const picture = q("[data-flow]") ? createPicture(q("[data-flow]"), { narrate, animate }) : null;
   const renderer = module.createRenderer(root, { send, narrate, animate, picture });
+  let speedSent = null; // a speed asked for and not yet in a frame: frames on their way must not put the slider back
+  const sendSpeed = (v) => { speedSent = v; send("speed", { value: v }); };
   const speed = new Slider(q("[data-lab-speed]"), {
-    values: SPEEDS, value: 0.1, format: speedText, onCommit: (v) => send("speed", { value: v }),
+    values: SPEEDS, value: 0.1, format: speedText, onCommit: sendSpeed,
   });
   const timeline = createTimeline(q("[data-lab-timeline]"), (t) => send("seek", { t }));
 
@@ -103,7 +105,7 @@ export async function startLab(root) {
     const i = SPEEDS.indexOf(speed.value) + by;
     if (i >= 0 && i < SPEEDS.length) {
       speed.set(SPEEDS[i]);
-      send("speed", { value: SPEEDS[i] });
+      sendSpeed(SPEEDS[i]);
     }
   };
   playButton.addEventListener("click", playPause);
@@ -134,6 +136,7 @@ export async function startLab(root) {
   function onFrames(frames) {
     for (const frame of frames) {
       if (frame.reset) {
+        speedSent = null; // a reset brings the preset's speed
         renderer.reset?.(frame);
         narrator.clear();
         // Frames wait for the next animation frame; errors are shown at once. A refusal that
@@ -157,7 +160,10 @@ export async function startLab(root) {
     picture?.render(last);
     renderer.render(last);
     for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
-    speed.set(last.playback.speed);
+    if (speedSent === null || last.playback.speed === speedSent) {
+      speed.set(last.playback.speed);
+      speedSent = null;
+    }
     const paused = last.playback.state !== "playing";
     playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
     root.dataset.playback = last.playback.state;
