@@ -18,7 +18,7 @@ from crc32c import crc32c
 from app.sim.errors import Errors
 from app.sim.events import Timer
 from app.sim.log import LogEntry
-from app.sim.partition import PartitionState, Replica
+from app.sim.partition import PartitionState, Replica, TopicPartition
 from app.sim.records import read_batch_header, with_base_offset
 from app.sim.replica_fetcher import ReplicaFetcherManager
 
@@ -50,7 +50,7 @@ class DelayedProduce:
 
 
 class Broker:
-    """One Kafka broker; ``replicas`` maps partition -> this broker's Replica of the produced topic."""
+    """One Kafka broker; ``replicas`` maps each TopicPartition it holds to its Replica."""
 
     def __init__(self, cluster: "Cluster", broker_id: int, rack: str | None, cfg: dict[str, Any]) -> None:
         self.cluster = cluster
@@ -61,14 +61,14 @@ class Broker:
         self.alive = True
         self.fenced = False
         self.incarnation = 0
-        self.replicas: dict[int, Replica] = {}
+        self.replicas: dict[TopicPartition, Replica] = {}
         self.threads = cfg["num.io.threads"]
         self._handler_free: list[float] = [0.0] * self.threads
         self.busy_ms = 0.0
-        self.delayed: dict[int, list[DelayedProduce]] = {}
+        self.delayed: dict[TopicPartition, list[DelayedProduce]] = {}
         #: Connections with a request being handled, and the requests waiting behind it.
         self.muted: dict["Connection", deque["ProduceRequest"]] = {}
-        self.parked_fetches: dict[int, tuple[dict[int, int], int, Timer]] = {}
+        self.parked_fetches: dict[int, tuple[dict[TopicPartition, int], int, Timer]] = {}
         self.lag_max_ms = cfg["replica.lag.time.max.ms"]
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
         self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
@@ -77,12 +77,17 @@ class Broker:
 
     # -- replica roles ----------------------------------------------------------------------
     def add_replica(self, s: PartitionState) -> None:
-        self.replicas[s.partition] = Replica(self.broker_id, s)
+        self.replicas[s.tp] = Replica(self.broker_id, s)
+
+    def remove_replica(self, tp: TopicPartition) -> None:
+        """The partition's topic was deleted (or the replica moved away): its log goes with it."""
+        self._fail_delayed(tp, Errors.NOT_LEADER_OR_FOLLOWER)
+        self.replicas.pop(tp, None)
 
     def topic_cfg(self, s: PartitionState) -> dict[str, Any]:
         return self.cluster.controller.topic_configs[s.topic]
 
-    def become_follower(self, p: int) -> None:
+    def become_follower(self, p: TopicPartition) -> None:
         """Follow the current leader: truncate to where our log and its log agree, then fetch from it.
 
         Kafka finds that point with OffsetsForLeaderEpoch (KIP-101/KIP-279); here the
@@ -105,12 +110,12 @@ class Broker:
             to = mine[keep].base_offset
             before = rep.log.log_end_offset
             dropped = rep.log.truncate_to(to)
-            self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=p, from_offset=before,
+            self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=s.partition, from_offset=before,
                                     to_offset=to, records=sum(len(e.record_ids) for e in dropped), leader=s.leader,
-                                    epoch=s.leader_epoch)
+                                    epoch=s.leader_epoch, topic=s.topic)
         self.fetcher.start(s.leader)
 
-    def lost_leadership(self, p: int) -> None:
+    def lost_leadership(self, p: TopicPartition) -> None:
         self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
 
     # -- request handler pool (KafkaRequestHandlerPool) -------------------------------------
@@ -127,8 +132,8 @@ class Broker:
     # -- produce (ReplicaManager.appendRecords) ---------------------------------------------
     def receive_produce(self, req: "ProduceRequest") -> None:
         if not self.alive:
-            sender = self.cluster.producer.sender
-            self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req, "connection refused")
+            sender = req.sender
+            self.sim.after(self.cluster.network.latency(self.broker_id, sender.node), sender.on_disconnect, req, "connection refused")
             return
         if not req.conn.open:  # type: ignore[union-attr]
             return  # sent on a connection already closed: the bytes are gone with it
@@ -156,23 +161,23 @@ class Broker:
         acks = req.acks
         replicas = self.replicas
         results: list[tuple[Errors, int]] = []
-        pending: dict[int, tuple[int, int]] = {}
+        pending: dict[int, tuple[TopicPartition, int]] = {}
         for i, batch in enumerate(req.batches):
-            p = batch.partition
-            rep = replicas.get(p)
-            error, base = self._append(rep, batch, acks, now) if rep is not None else (Errors.NOT_LEADER_OR_FOLLOWER, -1)
+            tp = (batch.topic, batch.partition)
+            rep = replicas.get(tp)  # type: ignore[call-overload]  # a plain tuple finds a TopicPartition
+            error, base = self._append(rep, batch, acks, now) if rep is not None else (self._no_replica(tp), -1)
             results.append((error, base))
             if error is not Errors.NONE:
-                self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=p, batch=batch.batch_id,
-                                        error=error.name, code=error.code, side="broker")
+                self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=batch.partition, batch=batch.batch_id,
+                                        error=error.name, code=error.code, side="broker", topic=batch.topic)
             elif acks == -1 and base >= 0:
-                pending[i] = (p, base + batch.record_count)
+                pending[i] = (rep.state.tp, base + batch.record_count)
         # Followers' parked fetches are answered once the whole request is appended, as Kafka
         # runs delayed operations after the request (ReplicaManager's action queue, 2.8+):
         # a fetch then carries every partition of the request, not only the first.
         if self.parked_fetches:
             for batch in req.batches:
-                self._wake_fetches(batch.partition)
+                self._wake_fetches((batch.topic, batch.partition))  # type: ignore[arg-type]
         if acks == 0:
             # acks=0: the broker sends no response at all. After an error it closes the connection
             # instead (KafkaApis.handleProduceRequest), the only way an acks=0 producer can notice:
@@ -183,8 +188,8 @@ class Broker:
             if any(error is not Errors.NONE for error, _ in results):
                 conn.open = False
                 self.muted.pop(conn, None)  # what waited behind it on the socket is gone
-                sender = self.cluster.producer.sender
-                self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req,
+                sender = req.sender
+                self.sim.after(self.cluster.network.latency(self.broker_id, sender.node), sender.on_disconnect, req,
                                "closed by the broker after an error (acks=0)")
                 return
             self._unmute(conn)
@@ -195,11 +200,20 @@ class Broker:
             return
         for i, (p, _) in pending.items():
             self.delayed.setdefault(p, []).append(delayed)
-        delayed.timer = Timer(self.sim, now + self.cluster.producer.cfg["request.timeout.ms"], self._delayed_timeout, delayed)
+        # The produce request's own timeout (the producer sends its request.timeout.ms in it).
+        delayed.timer = Timer(self.sim, now + req.timeout_ms, self._delayed_timeout, delayed)
         for p in sorted({p for p, _ in pending.values()}):
             # A single-member ISR moves the HW at once; a duplicate's offsets may already be below it.
             self.maybe_advance_hw(p)
             self._complete_delayed(p)
+
+    def _no_replica(self, tp: tuple[str, int]) -> Errors:
+        """A batch for a partition this broker holds no replica of: NOT_LEADER_OR_FOLLOWER, or
+        UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition at all (a deleted topic)."""
+        topic = self.cluster.controller.topics.get(tp[0])
+        if topic is None or tp[1] >= len(topic.partitions):
+            return Errors.UNKNOWN_TOPIC_OR_PARTITION
+        return Errors.NOT_LEADER_OR_FOLLOWER
 
     def _append(self, rep: Replica, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
         s = rep.state
@@ -223,7 +237,7 @@ class Broker:
                 if error is Errors.DUPLICATE_SEQUENCE_NUMBER:
                     self.cluster.trace.emit(now, "duplicate.rejected", broker=self.broker_id, partition=s.partition,
                                             batch=batch.batch_id, producer_id=pid, base_sequence=header.base_sequence,
-                                            offset=offset)
+                                            offset=offset, topic=s.topic)
                     return Errors.NONE, offset
                 return error, -1
         base = log.log_end_offset
@@ -236,9 +250,9 @@ class Broker:
         log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now,
                             len(data)))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
-                                base_offset=base, last_offset=last, bytes=len(data), epoch=epoch)
+                                base_offset=base, last_offset=last, bytes=len(data), epoch=epoch, topic=s.topic)
         if acks != -1:
-            self.maybe_advance_hw(s.partition)
+            self.maybe_advance_hw(s.tp)
         return Errors.NONE, base
 
     @staticmethod
@@ -266,7 +280,7 @@ class Broker:
             return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1
         return None
 
-    def maybe_advance_hw(self, p: int) -> None:
+    def maybe_advance_hw(self, p: TopicPartition) -> None:
         rep = self.replicas[p]
         s = rep.state
         if s.leader != self.broker_id:
@@ -279,10 +293,11 @@ class Broker:
         log = rep.log
         if hw > log.high_watermark:
             log.high_watermark = hw
-            self.cluster.trace.emit(self.sim.now, "hw.advanced", broker=self.broker_id, partition=p, hw=hw)
+            self.cluster.trace.emit(self.sim.now, "hw.advanced", broker=self.broker_id, partition=s.partition, hw=hw,
+                                    topic=s.topic)
             self._complete_delayed(p)
 
-    def _complete_delayed(self, p: int) -> None:
+    def _complete_delayed(self, p: TopicPartition) -> None:
         waiting = self.delayed.get(p)
         if not waiting:
             return
@@ -310,7 +325,8 @@ class Broker:
             for i in reached:
                 d.results[i] = (err, -1)
                 self.cluster.trace.emit(self.sim.now, "produce.error", broker=self.broker_id, partition=s.partition,
-                                        batch=d.req.batches[i].batch_id, error=err.name, code=err.code, side="broker")
+                                        batch=d.req.batches[i].batch_id, error=err.name, code=err.code, side="broker",
+                                        topic=s.topic)
         for i in reached:
             del d.pending[i]
 
@@ -330,7 +346,7 @@ class Broker:
             self.delayed[p] = [x for x in self.delayed.get(p, []) if x is not d]
         self._respond(d)
 
-    def _fail_delayed(self, p: int, error: Errors) -> None:
+    def _fail_delayed(self, p: TopicPartition, error: Errors) -> None:
         for d in self.delayed.pop(p, []):
             if d.done:
                 continue
@@ -349,12 +365,13 @@ class Broker:
         net = self.cluster.network
         req = d.req
         size = 40 + 30 * len(req.batches)
-        send_ms = net.send_time(self.broker_id, "producer", size)
+        client = req.sender
+        send_ms = net.send_time(self.broker_id, client.node, size)
         self.cluster.metrics.on_produce_done(self.broker_id, d.arrive, d.start, d.local_done, now, send_ms)
         conn = req.conn
         assert conn is not None
         trace = self.cluster.trace
-        message = ("produce.response", {"client": "producer", "request": req.request_id,
+        message = ("produce.response", {"client": client.node, "request": req.request_id,
                                         "results": [[b.partition, b.batch_id, e.name, off]
                                                     for b, (e, off) in zip(req.batches, d.results)]}
                    ) if trace.wire else None
@@ -365,19 +382,18 @@ class Broker:
             conn.broken = True
             trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id, reason=reason)
             if message is not None:  # drawn leaving and never arriving
-                arrive = now + send_ms + net.latency(self.broker_id, "producer")
-                net.record(message, self.broker_id, "producer", now, round(arrive, 6), size, lost=reason)
+                arrive = now + send_ms + net.latency(self.broker_id, client.node)
+                net.record(message, self.broker_id, client.node, now, round(arrive, 6), size, lost=reason)
         else:
-            net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results),
-                         message=message)
+            net.transfer(self.broker_id, client.node, size, client.on_response, req, list(d.results), message=message)
         self._unmute(conn)
 
     # -- serving followers (ReplicaManager.fetchMessages) -----------------------------------
-    def receive_fetch(self, follower: int, offsets: dict[int, int], gen: int) -> None:
+    def receive_fetch(self, follower: int, offsets: dict[TopicPartition, int], gen: int) -> None:
         if self.alive:
             self._enqueue(40 + 12 * len(offsets), self._serve_fetch, follower, offsets, gen, True)
 
-    def _serve_fetch(self, arrive: float, start: float, incarnation: int, follower: int, offsets: dict[int, int],
+    def _serve_fetch(self, arrive: float, start: float, incarnation: int, follower: int, offsets: dict[TopicPartition, int],
                      gen: int, may_park: bool) -> None:
         if not self.alive or incarnation != self.incarnation:
             return
@@ -385,7 +401,7 @@ class Broker:
         me = self.broker_id
         replicas = self.replicas
         max_bytes = self.fetch_max_bytes
-        out: dict[int, tuple[list[LogEntry], int]] = {}
+        out: dict[TopicPartition, tuple[list[LogEntry], int]] = {}
         have_data = False
         size = 40  # the response's size: a fixed header plus the batches' bytes
         for p, offset in offsets.items():
@@ -417,7 +433,7 @@ class Broker:
             return
         fetcher = self.cluster.brokers[follower].fetcher
         message = ("fetch.response", {"replica": follower, "partitions": [
-            [replicas[p].state.topic, p, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
+            [p.topic, p.partition, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
             for p, (entries, hw) in out.items()]}) if self.cluster.trace.wire else None
         self.cluster.network.transfer(me, follower, size, fetcher.on_response, me, gen, out, now, message=message)
 
@@ -428,7 +444,7 @@ class Broker:
             timer.cancel()
             self._serve_fetch(self.sim.now, self.sim.now, self.incarnation, follower, offsets, gen, False)
 
-    def _wake_fetches(self, p: int) -> None:
+    def _wake_fetches(self, p: TopicPartition) -> None:
         if not self.parked_fetches:
             return
         for follower in list(self.parked_fetches):

@@ -13,7 +13,6 @@ from app.configs import ConfigException
 from app.sim.config import resolve_producer, resolve_topic
 from app.sim.errors import Errors
 from app.sim.producer.producer import KafkaProducer
-from app.sim.producer.sender import ProduceRequest, Sender
 from app.sim.scenario import Scenario
 
 #: The faults a lab may inject now, with the broker they act on (``heal`` takes None for every broker).
@@ -24,58 +23,6 @@ PRODUCE_FAULTS = ("drop_responses", "error_not_enough_replicas", "error_not_lead
 #: message to and from it, so a produce request takes about 6 s there and back; ``restore_broker`` takes it away.
 SLOW_FAULTS = ("slow_broker", "restore_broker")
 SLOW_BROKER_MS = 3000.0
-
-
-class _SenderRouter:
-    """Stands in for ``cluster.producer.sender``: each answer goes to the sender that sent the request.
-
-    Brokers reply through ``cluster.producer.sender``; once a producer is replaced, the
-    old one may still have requests in flight, and their answers must reach it.
-    """
-
-    def __init__(self, router: "_ProducerRouter") -> None:
-        self._router = router
-
-    def _owner(self, req: ProduceRequest) -> Sender:
-        for p in self._router.producers:
-            if p.sender.in_flight.get(req.node, {}).get(req.request_id) is req:
-                return p.sender
-        return self._router.current.sender  # already finished: the answer is ignored there
-
-    @property
-    def in_flight(self) -> dict[int, dict[int, ProduceRequest]]:
-        merged: dict[int, dict[int, ProduceRequest]] = {}
-        for i, p in enumerate(self._router.producers):
-            for node, reqs in p.sender.in_flight.items():
-                for rid, req in reqs.items():
-                    merged.setdefault(node, {})[(i << 32) | rid] = req
-        return merged
-
-    def on_response(self, req: ProduceRequest, results: list) -> None:
-        self._owner(req).on_response(req, results)
-
-    def on_disconnect(self, req: ProduceRequest, reason: str) -> None:
-        self._owner(req).on_disconnect(req, reason)
-
-
-class _ProducerRouter:
-    """Stands in for ``cluster.producer`` once there has been more than one producer."""
-
-    def __init__(self, first: KafkaProducer) -> None:
-        self.producers: list[KafkaProducer] = [first]
-        self.sender = _SenderRouter(self)
-
-    @property
-    def current(self) -> KafkaProducer:
-        return self.producers[-1]
-
-    @property
-    def cfg(self) -> dict[str, Any]:
-        return self.current.cfg
-
-    def add(self, producer: KafkaProducer) -> None:
-        # A closed producer with nothing left in flight or queued is forgotten, so the list stays short.
-        self.producers = [p for p in self.producers if p.accumulator.incomplete] + [producer]
 
 
 def replace_producer(sc: Scenario, configs: dict[str, Any]) -> KafkaProducer:
@@ -90,13 +37,8 @@ def replace_producer(sc: Scenario, configs: dict[str, Any]) -> KafkaProducer:
     # itself off for acks=1, but an explicit enable.idempotence=true with acks=1 is an error.
     cfg = resolve_producer(dict(configs), sc.spec["kafka_version"])
     old = sc.producer
-    router = sc.cluster.producer
-    if not isinstance(router, _ProducerRouter):
-        router = _ProducerRouter(old)
-        sc.cluster.producer = router  # type: ignore[assignment]
     new = KafkaProducer(sc.sim, sc.cluster, sc.network, cfg, sc.spec["topic"]["name"], sc.trace, sc.producer_metrics,
                         sc.ledger, sc.spec["partitioner"])
-    router.add(new)
     old.close()
     sc.producer = new
     sc.workload.producer = new

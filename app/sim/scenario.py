@@ -79,7 +79,7 @@ class Scenario:
             self.network.set_link_latency(src, dst, latency)
         self.broker_metrics = BrokerMetrics()
         self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"],
-                               s["kafka_version"])
+                               s["kafka_version"], seed)
         tp = s["topic"]
         self.cluster.keep_log_bytes = keep_log_bytes
         self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
@@ -87,7 +87,6 @@ class Scenario:
         self.producer_metrics = ProducerMetrics()
         self.producer = KafkaProducer(sim, self.cluster, self.network, s["producer"], tp["name"], self.trace,
                                       self.producer_metrics, self.ledger, s["partitioner"])
-        self.cluster.producer = self.producer
         self.end_ms = s["duration_ms"] + s["settle_ms"]
         self.workload = Workload(sim, self.producer, self.ledger, s["workload"], seed, s["duration_ms"])
         self.workload.start()
@@ -142,13 +141,14 @@ class Scenario:
                               self.sim.events_run)
 
     def partition_view(self) -> list[dict[str, Any]]:
-        """Per partition: leader, epoch, ISR, and every replica's log end offset and high watermark."""
+        """Per partition of the spec's topic: leader, epoch, ISR, and every replica's log end offset and high watermark."""
         out = []
-        for s in self.cluster.controller.partitions:
-            reps = {str(b): {"leo": self.cluster.brokers[b].replicas[s.partition].log.log_end_offset,
-                             "hw": self.cluster.brokers[b].replicas[s.partition].log.high_watermark}
+        topic = self.cluster.controller.topics.get(self.spec["topic"]["name"])
+        for s in topic.partitions if topic is not None else ():
+            reps = {str(b): {"leo": self.cluster.brokers[b].replicas[s.tp].log.log_end_offset,
+                             "hw": self.cluster.brokers[b].replicas[s.tp].log.high_watermark}
                     for b in s.replicas}
-            out.append({"partition": s.partition, "leader": s.leader, "leader_epoch": s.leader_epoch,
+            out.append({"topic": s.topic, "partition": s.partition, "leader": s.leader, "leader_epoch": s.leader_epoch,
                         "replicas": list(s.replicas), "isr": list(s.isr), "logs": reps})
         return out
 

@@ -78,7 +78,7 @@ class LogWatch:
         """Every committed record of partition 0 in offset order, flagged as the ledger flags them."""
         sc = self.sc
         keys = sc.ledger.keys
-        entries = sc.ledger.committed_logs(sc.cluster)[0]
+        entries = sc.ledger.committed_logs(sc.cluster)[(sc.spec["topic"]["name"], 0)]
         seen: set[int] = set()
         newest: dict[Any, int] = {}
         records: deque[dict[str, Any]] = deque(maxlen=TAIL_RECORDS)

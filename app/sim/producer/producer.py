@@ -39,13 +39,21 @@ EPOCH_MS = 1_700_000_000_000
 
 
 class KafkaProducer:
-    """One producer writing to one topic; records are ``(record_id, key, value)`` with no headers."""
+    """One producer writing to one topic; records are ``(record_id, key, value)`` with no headers.
+
+    ``client_id``: its ``client.id`` (Kafka's default ``producer-N`` when the configs set none), its
+    name on the network; ``host``: the machine it runs on (links are between hosts).
+    """
 
     def __init__(self, sim: Simulation, cluster: "Cluster", network: "Network", cfg: dict[str, Any], topic: str,
                  trace: "Trace", metrics: "ProducerMetrics", ledger: "Ledger",
-                 null_key_strategy: NullKeyStrategy = NullKeyStrategy.UNIFORM_STICKY) -> None:
+                 null_key_strategy: NullKeyStrategy = NullKeyStrategy.UNIFORM_STICKY, host: str | None = "producer",
+                 rack: str | None = None) -> None:
         self.sim, self.cluster, self.network, self.cfg = sim, cluster, network, cfg
         self.topic, self.trace, self.metrics, self.ledger = topic, trace, metrics, ledger
+        self.client_id: str = cfg.get("client.id") or cluster.next_client_id("producer")
+        self.node = self.client_id
+        cluster.connect(self, rack, host)
         n = cluster.controller.num_partitions(topic)
         self.num_partitions = n
         self.idempotent: bool = cfg["enable.idempotence"]
@@ -261,6 +269,11 @@ class KafkaProducer:
         self.accumulator.closed = True
         if self.accumulator.incomplete:
             self.sender.wakeup()
+        else:
+            self.cluster.disconnect(self)
+
+    def on_broker_down(self, broker: int) -> None:
+        self.sender.on_broker_down(broker)
 
     # -- drain (RecordAccumulator.drainBatchesForOneNode) --------------------------------------
     def drain(self, node: int, now: float) -> list[ProducerBatch]:
@@ -332,6 +345,8 @@ class KafkaProducer:
         if acc.flushes_in_progress and not acc.incomplete:
             acc.flushes_in_progress = 0
         self.pool.deallocate(batch.buffer_size)
+        if acc.closed and not acc.incomplete:
+            self.cluster.disconnect(self)  # closed, and nothing left to answer: the producer is gone
 
     def complete_batch(self, batch: ProducerBatch, base_offset: int, now: float) -> None:
         if batch.state is not FinalState.PENDING:
