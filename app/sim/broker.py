@@ -17,6 +17,7 @@ from crc32c import crc32c
 
 from app.sim.errors import Errors
 from app.sim.events import Timer
+from app.sim.lifecycle import TRANSITIONS, BrokerState, IllegalBrokerTransition
 from app.sim.log import LogEntry
 from app.sim.partition import PartitionState, Replica, TopicPartition
 from app.sim.records import read_batch_header, with_base_offset
@@ -58,8 +59,7 @@ class Broker:
         self.broker_id = broker_id
         self.rack = rack
         self.cfg = cfg
-        self.alive = True
-        self.fenced = False
+        self.state = BrokerState.RUNNING
         self.incarnation = 0
         self.replicas: dict[TopicPartition, Replica] = {}
         self.threads = cfg["num.io.threads"]
@@ -74,6 +74,22 @@ class Broker:
         self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
         self.fetcher = ReplicaFetcherManager(self)
         self.sim.after(self.lag_max_ms / 2, self._isr_check)
+
+    # -- lifecycle (one state: app/sim/lifecycle.py) --------------------------------------------
+    @property
+    def alive(self) -> bool:
+        """The process runs and serves requests."""
+        return self.state.alive
+
+    @property
+    def fenced(self) -> bool:
+        return self.state.fenced
+
+    def become(self, state: BrokerState) -> None:
+        """Move to ``state``; a move the lifecycle does not allow is a bug, and says which moves it allows."""
+        if state not in TRANSITIONS[self.state]:
+            raise IllegalBrokerTransition(self.broker_id, self.state, state)
+        self.state = state
 
     # -- replica roles ----------------------------------------------------------------------
     def add_replica(self, s: PartitionState) -> None:
@@ -467,7 +483,7 @@ class Broker:
 
     # -- failures ---------------------------------------------------------------------------
     def crash(self) -> None:
-        self.alive = False
+        self.become(BrokerState.DOWN if self.fenced else BrokerState.CRASHED)
         self.incarnation += 1
         self.delayed.clear()
         self.muted.clear()
@@ -478,5 +494,6 @@ class Broker:
         self._handler_free = [0.0] * self.threads
 
     def restart(self) -> None:
-        self.alive = True
+        """The process runs again and has registered: fenced until the controller unfences it."""
+        self.become(BrokerState.FENCED)
         self.incarnation += 1

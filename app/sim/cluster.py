@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from app.sim.broker import Broker
 from app.sim.controller import Controller
 from app.sim.events import Simulation
+from app.sim.lifecycle import BrokerState
 from app.sim.network import Network, NodeKind
 from app.sim.trace import Trace
 
@@ -50,8 +51,6 @@ class Cluster:
         self.controller = Controller(self, seed)
         #: broker -> when the controller stops waiting for the heartbeats of a process that died
         self.session_expires: dict[int, float] = {}
-        #: brokers whose restarted process waits for its old session to expire before it registers
-        self.restarting: set[int] = set()
         #: broker -> when it last registered: its heartbeats go out every interval from then
         self.registered_at: dict[int, float] = dict.fromkeys(self.brokers, 0.0)
         #: broker -> when its current isolation began (a heal ends it)
@@ -64,6 +63,11 @@ class Cluster:
         #: whether logs keep each batch's bytes or only its size (Scenario's keep_log_bytes)
         self.keep_log_bytes = True
         self._next_producer_id = 1000
+
+    @property
+    def restarting(self) -> set[int]:
+        """Brokers whose restarted process waits for its old session to expire before it registers."""
+        return {b for b, broker in self.brokers.items() if broker.state is BrokerState.STARTING}
 
     def min_isr(self, s: "PartitionState") -> int:
         """min.insync.replicas as a leader applies it. Since 3.7 never more than the replication
@@ -145,14 +149,13 @@ class Cluster:
         now = self.sim.now
         expires = self.session_expires.get(b, now)
         if not broker.fenced and expires > now:
-            self.restarting.add(b)
+            broker.become(BrokerState.STARTING)
             self.trace.emit(now, "broker.restarting", broker=b, registers_at=round(expires, 3))
             self.sim.at(expires, self._register, b)
             return
         self._register(b)
 
     def _register(self, b: int) -> None:
-        self.restarting.discard(b)
         broker = self.brokers[b]
         if broker.alive:
             return

@@ -12,6 +12,7 @@ from typing import Any
 from app.configs import ConfigException
 from app.sim.config import resolve_producer, resolve_topic
 from app.sim.errors import Errors
+from app.sim.lifecycle import BrokerState
 from app.sim.producer.producer import KafkaProducer
 from app.sim.scenario import Scenario
 
@@ -153,10 +154,10 @@ def ledger_now(sc: Scenario) -> dict[str, Any]:
 
 
 def brokers_view(sc: Scenario) -> list[dict[str, Any]]:
-    """Per broker: alive, fenced by the controller, cut off by the network."""
+    """Per broker: its lifecycle state (and what it means: alive, fenced by the controller), cut off by the network, its rack."""
     c = sc.cluster
-    return [{"broker": b, "alive": br.alive, "fenced": br.fenced, "isolated": b in c.network.isolated,
-             "restarting": b in c.restarting} for b, br in sorted(c.brokers.items())]
+    return [{"broker": b, "state": br.state.value, "alive": br.alive, "fenced": br.fenced, "isolated": b in c.network.isolated,
+             "restarting": br.state is BrokerState.STARTING, "rack": br.rack} for b, br in sorted(c.brokers.items())]
 
 
 def snapshot(sc: Scenario) -> dict[str, Any]:

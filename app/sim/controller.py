@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sim.lifecycle import BrokerState
 from app.sim.partition import PartitionState
 from app.sim.topic import Topic, TopicIds
 
@@ -181,7 +182,7 @@ class Controller:
         broker = c.brokers[b]
         if broker.fenced:
             return
-        broker.fenced = True
+        broker.become(BrokerState.DOWN if broker.state in (BrokerState.CRASHED, BrokerState.STARTING) else BrokerState.FENCED)
         c.trace.emit(c.sim.now, "broker.fenced", broker=b, reason=reason)
         for s in self.partitions:
             if b in s.isr and len(s.isr) > 1:
@@ -194,7 +195,7 @@ class Controller:
         """A broker registered again and caught up its metadata: it follows, or leads an offline partition."""
         c = self.cluster
         broker = c.brokers[b]
-        broker.fenced = False
+        broker.become(BrokerState.RUNNING)
         for s in self.partitions:
             if b not in s.replicas:
                 continue
