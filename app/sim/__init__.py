@@ -16,7 +16,8 @@ from app.sim.trace import KINDS as TRACE_KINDS
 from app.sim.trace import Trace
 
 __all__ = [
-    "AclBinding", "Authorizer", "BufferExhaustedException", "ConfigException", "Errors", "RecordTooLargeException", "Scenario", "ScenarioResult",
+    "AclBinding", "Authorizer", "BufferExhaustedException", "ConfigException", "Errors", "RecordTooLargeException",
+    "Scenario", "ScenarioResult",
     "Simulation", "SpecError", "TimeoutException", "TRACE_KINDS", "Trace", "decode_batch", "encode_batch", "murmur2",
     "parse_spec", "partition_for_key", "run_scenario", "to_positive",
 ]

@@ -4,7 +4,9 @@ A library for the security lab (docs/security.md). Everything but the TLS sessio
 (``tls``) and the measured costs is deterministic; the TLS module makes real keys.
 """
 
-from app.sim.security.acl import AclBinding, AclBindingFilter, AclOperation, AclPermissionType, PatternType, ResourceType
+from app.sim.security.acl import (
+    AclBinding, AclBindingFilter, AclOperation, AclPermissionType, PatternType, ResourceType,
+)
 from app.sim.security.authorizer import Authorizer, Decision
 
 __all__ = [

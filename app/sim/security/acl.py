@@ -165,7 +165,8 @@ class AclBinding:
 
     def pattern_text(self) -> str:
         """ResourcePattern.toString, as kafka-acls prints it."""
-        return f"ResourcePattern(resourceType={self.resource_type.name}, name={self.name}, patternType={self.pattern.name})"
+        return (f"ResourcePattern(resourceType={self.resource_type.name}, name={self.name}, "
+                f"patternType={self.pattern.name})")
 
     def entry_text(self) -> str:
         """AccessControlEntry.toString, as kafka-acls prints it under the resource."""
@@ -208,7 +209,8 @@ class AclBindingFilter:
         if principal is not None:
             parse_principal(principal)
         set_field = object.__setattr__
-        known = lambda enum: tuple(m for m in enum if m.name != "UNKNOWN")  # noqa: E731 - AclControlManager.validateFilter
+        # AclControlManager.validateFilter: a filter may say ANY, never UNKNOWN.
+        known = lambda enum: tuple(m for m in enum if m.name != "UNKNOWN")  # noqa: E731
         set_field(self, "resource_type", _parse(ResourceType, resource_type, "resource_type", known(ResourceType)))
         set_field(self, "name", name)
         set_field(self, "pattern", _parse(PatternType, pattern, "pattern", known(PatternType)))

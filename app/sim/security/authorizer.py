@@ -285,7 +285,8 @@ class Authorizer:
                     f"{acl.pattern.name} {acl.name!r} applies, and a DENY beats any ALLOW")
         if scan.allow is not None:
             acl = scan.allow
-            implied = "" if acl.operation in (op, AclOperation.ALL) else f" (an ALLOW of {acl.operation.name} implies {op.name})"
+            implied = ("" if acl.operation in (op, AclOperation.ALL)
+                       else f" (an ALLOW of {acl.operation.name} implies {op.name})")
             return (True, acl, f"MatchingAcl(acl={acl.standard_acl_text()})",
                     f"ALLOW {acl.operation.name} for {acl.principal} from host {acl.host} on "
                     f"{acl.pattern.name} {acl.name!r} applies{implied}, and no DENY does")

@@ -73,8 +73,9 @@ def batch_spans(data: bytes, base: int = 0) -> Span:
         (value,) = struct.unpack_from(fmt, data, pos)
         shown = str(value)
         if name == "attributes":
-            shown = f"{value} (compression={_CODECS[value & 7]}, timestampType={'LogAppendTime' if value & 8 else 'CreateTime'}" \
-                    f"{', transactional' if value & 16 else ''}{', control' if value & 32 else ''})"
+            timestamp_type = "LogAppendTime" if value & 8 else "CreateTime"
+            shown = (f"{value} (compression={_CODECS[value & 7]}, timestampType={timestamp_type}"
+                     f"{', transactional' if value & 16 else ''}{', control' if value & 32 else ''})")
         elif name == "crc":
             shown = f"0x{value:08x} (CRC-32C of attributes..end)"
         header.append(Span(base + pos, size, name, shown))

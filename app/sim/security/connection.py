@@ -128,7 +128,8 @@ def connect(client_protocol: str, listener_protocol: str, *, client_mechanism: s
     if broker_sasl and client_mechanism not in enabled_mechanisms:
         err = SECURITY_ERRORS["UNSUPPORTED_SASL_MECHANISM"]
         enabled = "[" + ", ".join(enabled_mechanisms) + "]"
-        message = f"Client SASL mechanism '{client_mechanism}' not enabled in the server, enabled mechanisms are {enabled}"
+        message = (f"Client SASL mechanism '{client_mechanism}' not enabled in the server, "
+                   f"enabled mechanisms are {enabled}")
         return ConnectionOutcome(
             False, "sasl-handshake",
             [f"client sends SaslHandshakeRequest({client_mechanism})",

@@ -42,13 +42,14 @@ def gssapi_steps(client: str = "alice", broker_host: str = "broker1.example.com"
                      ("database of principals and keys",), "TGS-REP: service ticket + service session key"),
         KerberosStep("client", "opens the connection: ApiVersions, SaslHandshake(mechanism=GSSAPI), then "
                      "SaslAuthenticate carrying a GSS-API AP-REQ with the service ticket",
-                     ("TGT", "service ticket for " + service), "SaslAuthenticate: AP-REQ (service ticket + authenticator)"),
+                     ("TGT", "service ticket for " + service),
+                     "SaslAuthenticate: AP-REQ (service ticket + authenticator)"),
         KerberosStep("broker", "decrypts the ticket with its keytab key, checks the authenticator and answers with "
                      "AP-REP (mutual authentication)", ("keytab", "service session key"), "SaslAuthenticate: AP-REP"),
         KerberosStep("client", "RFC 4752 security-layer negotiation: Kafka asks for no security layer (auth only); "
                      "TLS (SASL_SSL) is what encrypts the traffic", ("service session key",),
                      "SaslAuthenticate: wrapped security-layer tokens"),
         KerberosStep("broker", f"maps {client_principal} with sasl.kerberos.principal.to.local.rules (DEFAULT) "
-                     f"to User:{client}; ACLs are checked against that principal", ("session principal User:" + client,),
-                     None),
+                     f"to User:{client}; ACLs are checked against that principal",
+                     ("session principal User:" + client,), None),
     ]

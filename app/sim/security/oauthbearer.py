@@ -29,7 +29,8 @@ _SASLNAME = r"(?:[\x01-\x2B\x2D-\x3C\x3E-\x7F]|=2C|=3D)+"  # [\x01-\x7F&&[^=,]]
 _KEY = r"[A-Za-z]+"
 _VALUE = r"[\x21-\x7E \t\r\n]+"
 _KVPAIRS = f"(?:{_KEY}={_VALUE}{SEPARATOR})*"
-_CLIENT_INITIAL_RESPONSE = re.compile(f"n,(?:a=(?P<authzid>{_SASLNAME}))?,{SEPARATOR}(?P<kvpairs>{_KVPAIRS}){SEPARATOR}")
+_CLIENT_INITIAL_RESPONSE = re.compile(
+    f"n,(?:a=(?P<authzid>{_SASLNAME}))?,{SEPARATOR}(?P<kvpairs>{_KVPAIRS}){SEPARATOR}")
 _AUTH = re.compile(r"(?P<scheme>\w+)[ ]+(?P<token>[-_~+/.a-zA-Z0-9]+(=*))")
 
 
@@ -76,7 +77,8 @@ def unsecured_token(sub: str, now_ms: int, lifetime_seconds: int = 3600, scope: 
     return f"{_b64url(header)}.{_b64url('{' + ','.join(parts) + '}')}."
 
 
-def client_initial_response(token: str, authorization_id: str = "", extensions: Mapping[str, str] | None = None) -> bytes:
+def client_initial_response(token: str, authorization_id: str = "",
+                            extensions: Mapping[str, str] | None = None) -> bytes:
     """OAuthBearerClientInitialResponse.toBytes: ``n,,\\x01auth=Bearer <token>\\x01\\x01``."""
     authzid = f"a={authorization_id}" if authorization_id else ""
     ext = SEPARATOR.join(f"{k}={v}" for k, v in (extensions or {}).items())
@@ -160,7 +162,9 @@ def validate_token(token: str, now_ms: int, required_scope: Sequence[str] = (), 
     if isinstance(iat, (int, float)) and exp <= iat:
         return _fail(f"The Expiration Time time ({exp:f} seconds) was not after the Issued At time ({iat:f} seconds)")
     raw_scope = claims.get(scope_claim)
-    token_scope = raw_scope if isinstance(raw_scope, list) else (raw_scope.split() if isinstance(raw_scope, str) else [])
+    # OAuthBearerScopeUtils: a list claim, or a space-delimited string.
+    token_scope = raw_scope if isinstance(raw_scope, list) else (
+        raw_scope.split() if isinstance(raw_scope, str) else [])
     for element in required_scope:
         if element not in token_scope:
             required = "[" + ", ".join(required_scope) + "]"

@@ -46,8 +46,8 @@ def plain_server_evaluate(response: bytes, users: Mapping[str, str]) -> PlainRes
     if users.get(username) != password:
         return PlainResult(False, None, "Authentication failed: Invalid username or password")
     if authorization_id and authorization_id != username:
-        return PlainResult(False, None,
-                           "Authentication failed: Client requested an authorization id that is different from username")
+        return PlainResult(False, None, "Authentication failed: Client requested an authorization id that is "
+                           "different from username")
     return PlainResult(True, "User:" + username, None)
 
 

@@ -65,7 +65,8 @@ def reauth_schedule(auth_end_ms: int, rng: random.Random, connections_max_reauth
     if connections_max_reauth_ms < 0:
         raise ValueError(f"connections.max.reauth.ms: must be >= 0, got {connections_max_reauth_ms}")
     lifetime = session_lifetime_ms(auth_end_ms, connections_max_reauth_ms, credential_expiration_ms)
-    expires = auth_end_ms + lifetime if (credential_expiration_ms is not None or connections_max_reauth_ms > 0) else None
+    limited = credential_expiration_ms is not None or connections_max_reauth_ms > 0
+    expires = auth_end_ms + lifetime if limited else None
     if lifetime <= 0 or not client_supports_reauth:
         return ReauthSchedule(lifetime, expires, None, None)
     fraction = _PCT_WINDOW + rng.random() * _PCT_JITTER

@@ -50,7 +50,8 @@ def record_key_iv(secret: bytes, suite: str) -> tuple[bytes, bytes]:
     return _expand_label(secret, "key", key_length, hash_cls), _expand_label(secret, "iv", 12, hash_cls)
 
 
-def decrypt_records(records: Sequence[bytes], secret: bytes, suite: str, first_sequence: int = 0) -> list[tuple[int, bytes]]:
+def decrypt_records(records: Sequence[bytes], secret: bytes, suite: str,
+                    first_sequence: int = 0) -> list[tuple[int, bytes]]:
     """(real content type, plaintext) of each whole record (header included), in order."""
     aead_cls, _, _ = SUITES[suite]
     key, iv = record_key_iv(secret, suite)

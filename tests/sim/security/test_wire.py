@@ -149,3 +149,13 @@ def test_plaintext_values_are_readable_in_the_byte_view() -> None:
     assert rows[0]["fields"][:4] == ["size"] * 4  # type: ignore[index]
     assert frame.span.find("request_api_version").value == "11"
     assert frame.span.find("header (v2)").find("_tagged_fields").length == 1
+
+
+def test_compressed_batch_is_one_span_and_spans_are_checked() -> None:
+    lz4 = encode_batch([(b"k", b"v" * 200, 1_700_000_000_000, [])], compression_type="lz4")
+    frame = produce_request("finance", 0, lz4)
+    compressed = frame.span.find("records (compressed)")
+    assert compressed.value.endswith("bytes of lz4")
+    from app.sim.security.hexview import Span
+    with pytest.raises(ValueError, match="outside or overlaps"):
+        check_spans(Span(0, 4, "outer", "", (Span(2, 4, "inner", ""),)))
