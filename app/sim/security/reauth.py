@@ -14,6 +14,11 @@ Broker again (SocketServer.Processor.processCompletedReceives, KafkaChannel.serv
 it does not close at expiry; it closes the connection when a request other than a
 re-authentication's SaslHandshake arrives after the session expired.
 The jitter comes from the ``random.Random`` passed in, so a run is deterministic.
+
+Separately, a client holding an expiring credential (an OAUTHBEARER token) fetches a new
+one before it expires: ExpiringCredentialRefreshingLogin.refreshMs, with
+``sasl.login.refresh.window.factor`` 0.8, ``.window.jitter`` 0.05, ``.min.period.seconds``
+60 and ``.buffer.seconds`` 300 (:func:`token_refresh_at_ms`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-__all__ = ["ReauthSchedule", "reauth_schedule", "session_lifetime_ms"]
+__all__ = ["ReauthSchedule", "reauth_schedule", "session_lifetime_ms", "token_refresh_at_ms"]
 
 _PCT_WINDOW = 0.85  # pctWindowFactorToTakeNetworkLatencyAndClockDriftIntoAccount
 _PCT_JITTER = 0.10  # pctWindowJitterToAvoidReauthenticationStormAcrossManyChannelsSimultaneously
@@ -71,3 +76,25 @@ def reauth_schedule(auth_end_ms: int, rng: random.Random, connections_max_reauth
         return ReauthSchedule(lifetime, expires, None, None)
     fraction = _PCT_WINDOW + rng.random() * _PCT_JITTER
     return ReauthSchedule(lifetime, expires, auth_end_ms + int(lifetime * fraction), fraction)
+
+
+def token_refresh_at_ms(now_ms: int, start_ms: int | None, expire_ms: int, rng: random.Random,
+                        window_factor: float = 0.8, window_jitter: float = 0.05, min_period_seconds: int = 60,
+                        buffer_seconds: int = 300) -> int:
+    """When the login thread refreshes a credential valid from ``start_ms`` to ``expire_ms`` (refreshMs).
+
+    Aim at window_factor + jitter of the lifetime; if the lifetime left is shorter than the
+    two buffers, just take that share of what is left; otherwise never inside the last
+    ``buffer_seconds`` and never sooner than ``min_period_seconds`` from now.
+    """
+    if now_ms > expire_ms:
+        return now_ms + 10 * 1000  # DELAY_SECONDS_BEFORE_NEXT_RETRY_WHEN_RELOGIN_FAILS: already expired, retry soon
+    pct = window_factor + window_jitter * rng.random()
+    if now_ms + 1000 * (min_period_seconds + buffer_seconds) > expire_ms:
+        return now_ms + int((expire_ms - now_ms) * pct)
+    start = start_ms if start_ms is not None else now_ms
+    proposed = start + int((expire_ms - start) * pct)
+    end_buffer_begins = expire_ms - buffer_seconds * 1000
+    if proposed > end_buffer_begins:
+        return end_buffer_begins
+    return max(proposed, now_ms + 1000 * min_period_seconds)

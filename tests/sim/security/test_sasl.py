@@ -15,7 +15,7 @@ from app.sim.security.oauthbearer import (
     client_initial_response, decode_token, java_double, parse_client_initial_response, unsecured_token, validate_token,
 )
 from app.sim.security.plain import plain_client_response, plain_server_evaluate, plain_spans
-from app.sim.security.reauth import reauth_schedule, session_lifetime_ms
+from app.sim.security.reauth import reauth_schedule, session_lifetime_ms, token_refresh_at_ms
 from app.sim.security.scram import (
     invalid_credentials_message, kafka_nonce, make_credential, scram_exchange,
 )
@@ -191,6 +191,16 @@ def test_reauth_schedule_is_85_to_95_percent_and_deterministic() -> None:
     old_client = reauth_schedule(0, random.Random(3), connections_max_reauth_ms=100_000, client_supports_reauth=False)
     assert old_client.client_reauth_at_ms is None and old_client.broker_closes(200_000, reauthenticated=False)
     assert reauth_schedule(0, random.Random(3)).session_expires_at_ms is None
+
+
+def test_token_refresh_window() -> None:  # ExpiringCredentialRefreshingLogin.refreshMs
+    hour = 3_600_000
+    at = token_refresh_at_ms(0, 0, hour, random.Random(5))
+    assert 0.80 * hour <= at <= 0.85 * hour
+    assert token_refresh_at_ms(0, 0, hour, random.Random(5), window_factor=0.95, window_jitter=0.0) == hour - 300_000
+    short = token_refresh_at_ms(0, 0, 200_000, random.Random(5), window_jitter=0.0)
+    assert short == 160_000  # under min.period + buffer: 80% of what is left
+    assert token_refresh_at_ms(10, 0, 5, random.Random(5)) == 10_010
 
 
 def test_gssapi_steps_name_the_service_principal() -> None:
