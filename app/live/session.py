@@ -19,10 +19,10 @@ from enum import Enum
 from typing import Any
 
 from app.configs import ConfigException
-from app.live.labs import Lab, Scope
+from app.live.labs import Lab, Scope, quoted
 from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
-from app.sim import Scenario, SpecError, control
+from app.sim import Scenario, SpecError, control, faults
 
 _log = logging.getLogger(__name__)
 
@@ -392,46 +392,21 @@ class LabSession:
 
     def _on_fault(self, msg: dict[str, Any]) -> None:
         action, broker = msg["action"], msg.get("broker")
-        self._check_fault(action, broker, "fault")
-        self._check_fault_changes_something(action, broker)
-        self._control([_round(self.sc.now), "fault", action, broker])
-
-    def _check_fault_changes_something(self, action: str, broker: int | None) -> None:
-        """A fault that would change nothing (a second click on Kill) is refused, not logged."""
-        cluster = self.sc.cluster
-        isolated = cluster.network.isolated
-        problem = None
-        if action == "kill_broker" and not cluster.brokers[broker].alive:
-            problem = f"broker {broker} is already down"
-        elif action == "restart_broker" and cluster.brokers[broker].alive:
-            problem = f"broker {broker} is already up"
-        elif action == "restart_broker" and broker in cluster.restarting:
-            problem = f"broker {broker} is already restarting (it registers when its old session expires)"
-        elif action == "isolate_broker" and broker in isolated:
-            problem = f"broker {broker} is already isolated"
-        elif action == "heal" and not (isolated if broker is None else broker in isolated):
-            problem = "no broker is isolated" if broker is None else f"broker {broker} is not isolated"
-        elif action in ("slow_broker", "restore_broker"):
-            slowed = cluster.network.extra_latency.get(broker, 0.0) > 0
-            if action == "slow_broker" and slowed:
-                problem = f"broker {broker} is already slowed down"
-            elif action == "restore_broker" and not slowed:
-                problem = f"broker {broker} is not slowed down"
+        broker = self._check_fault(action, broker, "fault")
+        problem = faults.refusal(self.sc, action, broker)  # a fault that changes nothing (a second click on Kill)
         if problem:
             raise ProtocolError("bad_value", f"{action}: {problem}; nothing to do", "fault")
+        self._control([_round(self.sc.now), "fault", action, broker])
 
-    def _check_fault(self, action: Any, broker: Any, ref: str) -> None:
+    def _check_fault(self, action: Any, broker: Any, ref: str) -> Any:
+        """The fault's target, checked against the lab's list and the fault table (app/sim/faults.py)."""
         if action not in self.lab.faults:
-            raise ProtocolError("bad_value", f"fault action must be one of {', '.join(self.lab.faults)}; got {action!r}", ref)
-        n = self.lab.broker_count
-        if action == "flush":  # the producer's flush(): no broker
-            if broker is not None:
-                raise ProtocolError("bad_value", f"flush is the producer's: it takes broker null; got {broker!r}", ref)
-            return
-        if broker is None and action == "heal":
-            return
-        if isinstance(broker, bool) or not isinstance(broker, int) or not 0 <= broker < n:
-            raise ProtocolError("bad_value", f"{action} needs a broker from 0 to {n - 1}; got {broker!r}", ref)
+            offered = ", ".join(self.lab.faults) or "none"
+            raise ProtocolError("bad_value", f"fault action must be one of {offered}; got {quoted(action)}", ref)
+        try:
+            return faults.check_target(faults.fault(action), broker, self.lab.broker_count)
+        except faults.FaultError as exc:
+            raise ProtocolError("bad_value", f"{action} {exc}", ref) from None
 
     def _control(self, entry: list[Any]) -> None:
         """A new control now: the future of the log (after a seek back) is dropped, this one is applied and logged."""

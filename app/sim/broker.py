@@ -68,6 +68,8 @@ class Broker:
         self.delayed: dict[TopicPartition, list[DelayedProduce]] = {}
         #: Connections with a request being handled, and the requests waiting behind it.
         self.muted: dict["Connection", deque["ProduceRequest"]] = {}
+        #: Errors to answer this broker's next led batches with, instead of appending them (a fault).
+        self.rejections: deque[Errors] = deque()
         self.parked_fetches: dict[int, tuple[dict[TopicPartition, int], int, Timer]] = {}
         self.lag_max_ms = cfg["replica.lag.time.max.ms"]
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
@@ -231,10 +233,17 @@ class Broker:
             return Errors.UNKNOWN_TOPIC_OR_PARTITION
         return Errors.NOT_LEADER_OR_FOLLOWER
 
+    def reject_next(self, error: Errors, count: int) -> None:
+        """Answer the next ``count`` batches this broker leads with ``error`` and append nothing: what a
+        leader says while its ISR is too small (NOT_ENOUGH_REPLICAS) or its leadership moves."""
+        self.rejections.extend([error] * count)
+
     def _append(self, rep: Replica, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
         s = rep.state
         if s.leader != self.broker_id:
             return Errors.NOT_LEADER_OR_FOLLOWER, -1
+        if self.rejections:
+            return self.rejections.popleft(), -1
         # Partition.appendRecordsToLeader checks the ISR first; the log validates size and CRC after.
         if acks == -1 and len(s.isr) < self.cluster.min_isr(s):
             return Errors.NOT_ENOUGH_REPLICAS, -1

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from app.sim.cluster import Cluster
 from app.sim.events import Simulation
+from app.sim.faults import FAULTS
 from app.sim.ledger import Ledger
 from app.sim.metrics import BrokerMetrics, ProducerMetrics
 from app.sim.network import Network
@@ -91,24 +92,10 @@ class Scenario:
         self.workload = Workload(sim, self.producer, self.ledger, s["workload"], seed, s["duration_ms"])
         self.workload.start()
         for f in s["faults"]:
-            sim.at(f["at_ms"], self._fault, f["action"], f["arg"])
+            sim.at(f["at_ms"], self._fault, f["action"], f["target"], f["options"])
 
-    def _fault(self, action: str, arg: Any) -> None:
-        c = self.cluster
-        if action == "kill_broker":
-            c.kill_broker(arg)
-        elif action == "restart_broker":
-            c.restart_broker(arg)
-        elif action == "isolate_broker":
-            c.isolate(arg)
-        elif action == "heal":
-            c.heal(arg)
-        elif action == "drop_responses":
-            c.drop_responses(*arg)
-        elif action == "add_latency":
-            c.add_latency(*arg)
-        elif action == "flush":
-            self.producer.flush()
+    def _fault(self, action: str, target: Any, options: dict[str, float]) -> None:
+        FAULTS[action].apply(self, target, options)
 
     @property
     def now(self) -> float:

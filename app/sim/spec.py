@@ -11,6 +11,7 @@ from typing import Any
 from app.configs import KAFKA_VERSIONS, ConfigException
 from app.sim.config import resolve_broker, resolve_producer, resolve_topic
 from app.sim.errors import SpecError
+from app.sim.faults import FAULTS, FaultError, Target, check_options, check_target
 from app.sim.payloads import PAYLOAD_KINDS
 from app.sim.producer.partitioner import NullKeyStrategy
 
@@ -18,7 +19,6 @@ _TOP = ("kafka_version", "cluster", "topic", "producer", "workload", "faults", "
         "network", "partitioner")
 _CLUSTER = ("brokers", "racks", "latency_ms", "bandwidth_mbps")
 _WORKLOAD = ("records_per_sec", "keys", "value", "value_bytes", "text", "records", "start_ms", "duration_ms")
-_FAULTS = ("kill_broker", "restart_broker", "isolate_broker", "heal", "drop_responses", "add_latency", "flush")
 
 
 def _describe(v: Any) -> str:
@@ -166,23 +166,26 @@ def _links(v: Any, count: int) -> list[tuple[Any, Any, float]]:
 
 
 def _fault(i: int, f: Any, count: int) -> dict[str, Any]:
+    """``{"at_ms": t, "<fault>": target}``, or for a fault with options ``{"<fault>": {"broker": b, "<option>": x}}``."""
     path = f"faults[{i}]"
-    f = _dict(path, f, ("at_ms",) + _FAULTS)
+    f = _dict(path, f, ("at_ms",) + tuple(FAULTS))
     at = _num(f"{path}.at_ms", f.get("at_ms"))
-    actions = [k for k in _FAULTS if k in f]
+    actions = [k for k in FAULTS if k in f]
     if len(actions) != 1:
-        raise SpecError(path, f"must have exactly one action of: {', '.join(_FAULTS)}")
-    action = actions[0]
-    arg = f[action]
-    if action in ("kill_broker", "restart_broker", "isolate_broker"):
-        arg = _broker(f"{path}.{action}", arg, count)
-    elif action == "heal":
-        arg = None if arg is None or arg is True else _broker(f"{path}.heal", arg, count)
-    elif action == "drop_responses":
-        d = _dict(f"{path}.drop_responses", arg, ("broker", "count"))
-        arg = (_broker(f"{path}.drop_responses.broker", d.get("broker"), count),
-               _int(f"{path}.drop_responses.count", d.get("count", 1), 0))
-    elif action == "add_latency":
-        d = _dict(f"{path}.add_latency", arg, ("broker", "ms"))
-        arg = (_broker(f"{path}.add_latency.broker", d.get("broker"), count), _num(f"{path}.add_latency.ms", d.get("ms")))
-    return {"at_ms": at, "action": action, "arg": arg}
+        raise SpecError(path, f"must have exactly one action of: {', '.join(FAULTS)}")
+    name = actions[0]
+    fault = FAULTS[name]
+    arg = f[name]
+    options: dict[str, Any] = {}
+    if isinstance(arg, dict) and fault.options:
+        d = _dict(f"{path}.{name}", arg, ("broker",) + tuple(o.name for o in fault.options))
+        arg = d.get("broker")
+        options = {k: v for k, v in d.items() if k != "broker"}
+    if arg is True and fault.target in (Target.NONE, Target.BROKER_OR_ALL):
+        arg = None  # {"flush": true}, {"heal": true}: the action with no particular broker
+    try:
+        target = check_target(fault, arg, count)
+        values = check_options(fault, options)
+    except FaultError as exc:
+        raise SpecError(f"{path}.{name}", str(exc)) from None
+    return {"at_ms": at, "action": name, "target": target, "options": values}

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from app.live.protocol import ProtocolError
+from app.sim.faults import FAULTS
 
 
 class Scope(str, Enum):
@@ -120,6 +121,12 @@ class Lab:
     #: A view that runs scenarios of its own lists them as ``shadows``: the session counts their records
     #: in what its copies of the run cost.
     view: Any = None
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.faults if f not in FAULTS]
+        if unknown:
+            raise ValueError(f"lab {self.name}: unknown fault {unknown[0]!r}; faults are declared in app/sim/faults.py: "
+                             f"{', '.join(FAULTS)}")
 
     def setting(self, name: str) -> Setting:
         for s in self.settings:
