@@ -15,7 +15,7 @@ def _defaults(scope: str, name: str) -> tuple:
 
 
 def test_acks_default_by_version() -> None:
-    # KIP-679: acks=all and idempotence on by default since 3.0.
+    # KIP-679: acks=all by default since 3.0; idempotence too, in force from 3.0.1/3.1.1/3.2.0 (KAFKA-13598).
     assert _defaults("producer", "acks") == ("1", "all", "all")
 
 
