@@ -11,7 +11,7 @@ lands after them: with in-flight 5 a consumer sees that key's records out of ord
 with in-flight 1 the partition is muted while a batch is out, so nothing overtakes it.
 
 enable.idempotence is **off** in this lab's preset (Kafka's default has been true
-since 3.0): the lab shows the hazard idempotence was made to remove. Turn it on and
+since 3.0.1, 3.1.1 and 3.2.0, KAFKA-13598): the lab shows the hazard idempotence was made to remove. Turn it on and
 the leader refuses the batches that overtake (OUT_OF_ORDER_SEQUENCE_NUMBER) until the
 retried one is in, so the order holds with five in flight. request.timeout.ms is
 1500 ms (Kafka's default is 30000) so a lost response is retried within seconds.
