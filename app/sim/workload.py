@@ -64,6 +64,9 @@ class Workload:
             keys = self.rng.choices(self.keys, k=n) if self.keys else [None] * n
             self.ledger.reserve(n, keys)
             self.sent = upto
+            trace = self.producer.trace
+            if "records.sent" in trace.signals:
+                trace.signal(now, "records.sent", first=first, count=n)
             self.producer.send_run(first, keys, values)
         if self.limit is not None and self.sent >= self.limit:
             return

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from app.live.protocol import ProtocolError
+from app.live.runtime import ScenarioRuntime
 from app.sim.faults import FAULTS
 
 
@@ -121,6 +122,8 @@ class Lab:
     #: A view that runs scenarios of its own lists them as ``shadows``: the session counts their records
     #: in what its copies of the run cost.
     view: Any = None
+    #: What the session drives (app/live/runtime.py): one scenario, or the view's scenarios in lockstep.
+    runtime: type[ScenarioRuntime] = ScenarioRuntime
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.faults if f not in FAULTS]

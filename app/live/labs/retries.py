@@ -51,27 +51,25 @@ class LogWatch:
         self.attempts: dict[int, int] = {}
         self.answers: deque[dict[str, Any]] = deque(maxlen=ANSWERS)
         self.counts = {"duplicate.rejected": 0, "response.dropped": 0, "retried_batches": 0}
-        metrics, trace = sc.producer_metrics, sc.trace
         # Bound methods, not closures: a checkpoint deep-copies the scenario and this view together.
-        self._on_drain, self._emit = metrics.on_drain, trace.emit
-        metrics.on_drain = self._drained  # type: ignore[method-assign]
-        trace.emit = self._traced  # type: ignore[method-assign]
+        sc.trace.subscribe(("batch.drained",), self._drained)
+        sc.trace.subscribe(_WATCHED, self._traced)
 
-    def _drained(self, batch: Any, now: float) -> None:
-        self._on_drain(batch, now)
+    def _drained(self, e: dict[str, Any]) -> None:
+        batch = e["batch"]
         if batch.record_ids:
             self.attempts[batch.record_ids[0]] = batch.attempts + 1
             if batch.attempts == 1:
                 self.counts["retried_batches"] += 1
 
-    def _traced(self, t: float, kind: str, **fields: Any) -> None:
-        self._emit(t, kind, **fields)
-        if kind in _WATCHED and fields.get("partition", 0) == 0:
+    def _traced(self, e: dict[str, Any]) -> None:
+        kind = e["kind"]
+        if e.get("partition", 0) == 0:
             if kind in self.counts:
                 self.counts[kind] += 1
-            if kind == "produce.error" and fields.get("side") != "broker":
+            if kind == "produce.error" and e.get("side") != "broker":
                 return  # the client's side of the same error: record.retried tells the rest
-            self.answers.append({"t": round(t, 3), "kind": kind, **fields})
+            self.answers.append(dict(e))
 
     def _log(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, list[int]],
                             list[dict[str, Any]]]:
