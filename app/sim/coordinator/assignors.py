@@ -157,15 +157,20 @@ def range_assign(
     return _result(spec, out)
 
 
-def _int_set_order(parts: tuple[int, ...]) -> list[int]:
-    """A HashSet<Integer>'s iteration order (Integer.hashCode is the value), filled in ascending order."""
-    return hashmap_order(parts, lambda p: p)
-
-
 def _hashset_copy_capacity(size: int) -> int:
     """Table length of ``new HashSet<>(collection)`` on JDK 17: tableSizeFor(max(size / .75f + 1, 16))."""
     wanted = max(size * 4 // 3 + 1, 16)
     return 1 << (wanted - 1).bit_length()
+
+
+def _int_set_order(parts: tuple[int, ...]) -> list[int]:
+    """Iteration order of a member's partitions of one topic, as the coordinator holds them.
+
+    The coordinator replays its own ConsumerGroupTargetAssignmentMemberValue records
+    (``Assignment.fromRecord``): ``new HashSet<>(partitions)``, so Integer.hashCode
+    (the value) in a table of the copy constructor's size.
+    """
+    return hashmap_order(parts, lambda p: p, _hashset_copy_capacity(len(parts)))
 
 
 def _uniform_homogeneous(spec: GroupSpec) -> dict[str, dict[str, list[int]]]:
