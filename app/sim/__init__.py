@@ -17,6 +17,7 @@ from app.sim.trace import Trace
 
 __all__ = [
     "BufferExhaustedException", "ConfigException", "Errors", "RecordTooLargeException", "Scenario", "ScenarioResult",
-    "Simulation", "SpecError", "TimeoutException", "TRACE_KINDS", "Trace", "assign_partitions", "decode_batch", "encode_batch", "murmur2",
+    "Simulation", "SpecError", "TimeoutException", "TRACE_KINDS", "Trace", "decode_batch", "encode_batch", "murmur2",
     "parse_spec", "partition_for_key", "run_scenario", "to_positive",
+    "assign_partitions",
 ]

@@ -417,3 +417,13 @@ def test_uniform_assignor_is_complete_balanced_and_sticky(
             still = {(t, p) for t, ps in owned.items() if t in members[member] for p in ps}
             kept = {(t, p) for t, ps in result[member].items() for p in ps} & still
             assert len(kept) >= min(len(still), quota)
+
+
+def test_sticky_fails_where_kafkas_general_builder_throws() -> None:
+    """Found by running Kafka's classes on random groups: consumer-31 (generation -1) owned t0-0 but now
+    subscribes to nothing that exists, so it takes no part in reassignment; GeneralAssignmentBuilder
+    then dereferences its null assignment (prevAssignment) and the leader's assignment fails."""
+    members = {"consumer-15": ["t0", "t1"], "consumer-31": ["t1"], "consumer-7": ["t0"]}
+    with pytest.raises(RuntimeError, match="NullPointerException"):
+        assign_partitions("sticky", members, {"t0": 2}, {"consumer-31": [("t0", 0)]}, generations={"consumer-15": 3},
+                          member_racks={"consumer-31": "a", "consumer-7": "a"}, partition_racks={"t0": [["a"], ["c"]]})

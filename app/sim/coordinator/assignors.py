@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from app.sim.consumer.javaorder import hashmap_order, java_string_hash, java_string_key
 from app.sim.coordinator.topic_ids import uuid_bits, uuid_hash, uuid_sort_key
+from app.sim.coordinator.uniform_heterogeneous import uniform_heterogeneous
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -220,8 +221,6 @@ def uniform_assign(
     **options: Unpack[SpecOptions],
 ) -> GroupAssignment:
     """``UniformAssignor.assign``: balanced (sizes differ by at most one where subscriptions allow), then sticky."""
-    from app.sim.coordinator.uniform_heterogeneous import uniform_heterogeneous
-
     spec = build_group_spec(members, partitions, current, **options)
     if not spec.member_ids:
         return {}
