@@ -3,6 +3,7 @@
 No web layer, no asyncio, no wall clock: virtual time only. See docs/sim.md.
 """
 
+from app.sim.consumer import assign_partitions
 from app.sim.errors import (
     BufferExhaustedException, ConfigException, Errors, RecordTooLargeException, SpecError, TimeoutException,
 )
@@ -20,4 +21,5 @@ __all__ = [
     "Scenario", "ScenarioResult",
     "Simulation", "SpecError", "TimeoutException", "TRACE_KINDS", "Trace", "decode_batch", "encode_batch", "murmur2",
     "parse_spec", "partition_for_key", "run_scenario", "to_positive",
+    "assign_partitions",
 ]
