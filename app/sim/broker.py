@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from crc32c import crc32c
 
+from app.sim.apis import KafkaApis
+from app.sim.topic import CONSUMER_OFFSETS
 from app.sim.errors import Errors
 from app.sim.events import Timer
 from app.sim.lifecycle import TRANSITIONS, BrokerState, IllegalBrokerTransition
 from app.sim.log import LogEntry
 from app.sim.partition import PartitionState, Replica, TopicPartition
 from app.sim.records import read_batch_header, with_base_offset
+from app.sim.network_client import HEADER_BYTES, ClientRequest
 from app.sim.replica_fetcher import ReplicaFetcherManager
 
 if TYPE_CHECKING:
@@ -75,6 +78,7 @@ class Broker:
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
         self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
         self.fetcher = ReplicaFetcherManager(self)
+        self.apis = KafkaApis(self)
         self.sim.after(self.lag_max_ms / 2, self._isr_check)
 
     # -- lifecycle (one state: app/sim/lifecycle.py) --------------------------------------------
@@ -135,6 +139,13 @@ class Broker:
 
     def lost_leadership(self, p: TopicPartition) -> None:
         self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
+        if p.topic == CONSUMER_OFFSETS:
+            self.apis.coordinator.on_resigned(p)
+
+    def on_leader(self, p: TopicPartition) -> None:
+        """This broker leads ``p`` now; for a __consumer_offsets partition its group coordinator loads the groups."""
+        if p.topic == CONSUMER_OFFSETS and self.alive:
+            self.apis.coordinator.on_elected(p)
 
     # -- request handler pool (KafkaRequestHandlerPool) -------------------------------------
     def _enqueue(self, size: int, callback: Callable[..., Any], *args: Any) -> None:
@@ -162,15 +173,51 @@ class Broker:
         self.muted[req.conn] = deque()  # type: ignore[index]
         self._enqueue(req.size, self._handle_produce, req)
 
-    def _unmute(self, conn: "Connection") -> None:
+    def _unmute(self, conn: Any) -> None:
         """The answer on ``conn`` is sent: handle its next request (a closed connection's are gone)."""
         waiting = self.muted.pop(conn, None)
         while waiting:
             req = waiting.popleft()
             if conn.open:
                 self.muted[conn] = waiting
-                self._enqueue(req.size, self._handle_produce, req)
+                handler = self._handle_request if type(req) is ClientRequest else self._handle_produce
+                self._enqueue(req.size, handler, req)
                 return
+
+    # -- every other client request (KafkaApis: app/sim/apis.py) -----------------------------
+    def receive_request(self, req: ClientRequest) -> None:
+        """A consumer's or an admin client's request arrived: read it once its connection's previous one is answered."""
+        if not self.alive:
+            client = req.sender
+            self.sim.after(self.cluster.network.latency(self.broker_id, client.node), client.on_disconnect, req,
+                           "connection refused")
+            return
+        conn = req.conn
+        if not conn.open:
+            return
+        waiting = self.muted.get(conn)
+        if waiting is not None:
+            waiting.append(req)
+            return
+        self.muted[conn] = deque()
+        self._enqueue(req.size, self._handle_request, req)
+
+    def _handle_request(self, arrive: float, start: float, incarnation: int, req: ClientRequest) -> None:
+        if self.alive and incarnation == self.incarnation:
+            self.apis.handle(req)
+
+    def respond(self, req: ClientRequest, answer: dict[str, Any], size: int = 0) -> None:
+        """Send ``answer`` to ``req`` (now, or later for a request that waited) and read the connection's next request."""
+        conn = req.conn
+        if not self.alive or not conn.open:
+            return
+        client = req.sender
+        trace = self.cluster.trace
+        message = (f"{req.api}.response", {"client": client.node, "request": req.request_id,
+                                           **_describe_answer(answer)}) if trace.wire else None
+        self.cluster.network.transfer(self.broker_id, client.node, size + HEADER_BYTES, client.on_response, req, answer,
+                                      message=message)
+        self._unmute(conn)
 
     def _handle_produce(self, arrive: float, start: float, incarnation: int, req: "ProduceRequest") -> None:
         if not self.alive or incarnation != self.incarnation:
@@ -321,6 +368,11 @@ class Broker:
             self.cluster.trace.emit(self.sim.now, "hw.advanced", broker=self.broker_id, partition=s.partition, hw=hw,
                                     topic=s.topic)
             self._complete_delayed(p)
+            apis = self.apis
+            if apis.parked:
+                apis.data_arrived(p)
+            if apis.coordinator.waiting:
+                apis.coordinator.committed_up_to(p, hw)
 
     def _complete_delayed(self, p: TopicPartition) -> None:
         waiting = self.delayed.get(p)
@@ -436,11 +488,17 @@ class Broker:
             s = rep.state
             if s.leader != me:
                 continue
+            moved = False
             if may_park:  # a fetch read again from purgatory does not update the follower twice (readFromPurgatory)
+                moved = rep.follower_leo.get(follower) != offset
                 rep.update_follower(follower, offset, now)
             if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
                 self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
-            self.maybe_advance_hw(p)
+                moved = True
+            if moved:
+                # Only a follower that moved (or joined the ISR) can move the high watermark: most partitions
+                # of a fetch (the idle ones of __consumer_offsets) have not.
+                self.maybe_advance_hw(p)
             log = rep.log
             entries = log.read(offset, max_bytes)
             if entries:
@@ -501,8 +559,18 @@ class Broker:
         self.parked_fetches.clear()
         self.fetcher.active.clear()
         self._handler_free = [0.0] * self.threads
+        self.apis.crash()
 
     def restart(self) -> None:
         """The process runs again and has registered: fenced until the controller unfences it."""
         self.become(BrokerState.FENCED)
         self.incarnation += 1
+
+
+def _describe_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """What an answer's ``message.sent`` says of it: its error and, for a fetch, the offsets it carries."""
+    out: dict[str, Any] = {"error": answer["error"].name} if "error" in answer else {}
+    parts = answer.get("partitions")
+    if isinstance(parts, dict):
+        out["partitions"] = [[tp[0], tp[1], p.get("from", -1), p.get("to", -1), p.get("hw", -1)] for tp, p in parts.items()]
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sim.config import resolve_topic
 from app.sim.lifecycle import BrokerState
 from app.sim.partition import PartitionState
 from app.sim.topic import Topic, TopicIds
@@ -105,10 +106,18 @@ class Controller:
                 c.brokers[b].add_replica(s)
         for s in states:
             c.brokers[s.leader].replicas[s.tp].become_leader(c.sim.now)
+            c.brokers[s.leader].on_leader(s.tp)
             for b in s.replicas:
                 if b != s.leader:
                     c.brokers[b].become_follower(s.tp)
         return states
+
+    def create_internal_topic(self, name: str, partitions: int, rf: int) -> Topic:
+        """An internal topic the brokers create themselves: __consumer_offsets is compacted, with 100 MiB
+        segments (GroupCoordinatorConfig's offsets.topic.segment.bytes), as KafkaApis asks for it."""
+        overrides = {"cleanup.policy": "compact", "segment.bytes": 104857600}
+        configs = resolve_topic(overrides, self.cluster.kafka_version)
+        return self.create_topic(name, partitions, rf, configs, overrides=overrides)
 
     def delete_topic(self, name: str) -> Topic:
         """DeleteTopics: the topic is gone from the metadata at once and every replica deletes its log."""
@@ -155,6 +164,7 @@ class Controller:
         if old >= 0 and old != leader:
             c.brokers[old].lost_leadership(s.tp)
         c.brokers[leader].replicas[s.tp].become_leader(now)
+        c.brokers[leader].on_leader(s.tp)
         for b in s.replicas:
             if b != leader and self.usable(b):
                 c.brokers[b].become_follower(s.tp)

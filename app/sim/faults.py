@@ -33,6 +33,10 @@ class Target(str, Enum):
     BROKER = "broker"
     #: a broker id, or null for every broker
     BROKER_OR_ALL = "broker or null for all"
+    #: a consumer group member by its name, ``<group.id>-<n>``
+    CONSUMER = "consumer"
+    #: a consumer group by its group.id
+    GROUP = "group"
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,22 @@ def _flush(sc: "Scenario", _: None, __: dict[str, float]) -> None:
     sc.producer.flush()
 
 
+def _kill_consumer(sc: "Scenario", name: str, _: dict[str, float]) -> None:
+    sc.groups.member(name).kill()
+
+
+def _close_consumer(sc: "Scenario", name: str, _: dict[str, float]) -> None:
+    sc.groups.member(name).close()
+
+
+def _add_consumer(sc: "Scenario", group_id: str, _: dict[str, float]) -> None:
+    sc.groups.add(group_id)
+
+
+def _restart_consumer(sc: "Scenario", name: str, _: dict[str, float]) -> None:
+    sc.groups.restart(name)
+
+
 def _rejecting(error: Errors) -> Callable[["Scenario", int, dict[str, float]], None]:
     def apply(sc: "Scenario", b: int, o: dict[str, float]) -> None:
         sc.cluster.brokers[b].reject_next(error, int(o["count"]))
@@ -133,6 +153,18 @@ def _not_isolated(sc: "Scenario", b: int | None) -> str | None:
     if b is None:
         return None if isolated else "no broker is isolated"
     return None if b in isolated else f"broker {b} is not isolated"
+
+
+def _consumer_gone(sc: "Scenario", name: str) -> str | None:
+    member = sc.groups.members.get(name)
+    if member is None:
+        return f"{name} has not joined yet"
+    return f"{name} has already stopped" if member.closed else None
+
+
+def _consumer_running(sc: "Scenario", name: str) -> str | None:
+    member = sc.groups.members.get(name)
+    return f"{name} is running" if member is not None and not member.closed else None
 
 
 def _slowed(sc: "Scenario", b: int) -> str | None:
@@ -168,6 +200,14 @@ FAULTS: dict[str, Fault] = {f.name: f for f in (
           "(retriable) and appends nothing", _rejecting(Errors.NOT_LEADER_OR_FOLLOWER), _never, (_BATCHES,)),
     Fault("flush", Target.NONE, "the application calls the producer's flush(): every open batch is sendable now",
           _flush, _never),
+    Fault("kill_consumer", Target.CONSUMER, "the consumer's process dies: no commit, no LeaveGroup; its coordinator "
+          "notices after session.timeout.ms", _kill_consumer, _consumer_gone),
+    Fault("close_consumer", Target.CONSUMER, "the application closes the consumer: it commits (auto-commit) and leaves "
+          "the group at once (a static member does not send LeaveGroup)", _close_consumer, _consumer_gone),
+    Fault("add_consumer", Target.GROUP, "a new consumer joins the group, named <group.id>-<next number>", _add_consumer,
+          _never),
+    Fault("restart_consumer", Target.CONSUMER, "a stopped consumer starts again with the same name (and, if static, the "
+          "same group.instance.id)", _restart_consumer, _consumer_running),
 )}
 
 
@@ -179,8 +219,18 @@ def fault(name: Any) -> Fault:
     return f
 
 
-def check_target(f: Fault, target: Any, brokers: int) -> Any:
-    """The target as the fault takes it, or a FaultError saying what it must be (its caller names the fault)."""
+def check_target(f: Fault, target: Any, brokers: int, members: Any = (), groups: Any = ()) -> Any:
+    """The target as the fault takes it, or a FaultError saying what it must be (its caller names the fault).
+
+    ``members``: the consumer names the run has (or will have); ``groups``: its group ids."""
+    if f.target is Target.CONSUMER:
+        if target not in members:
+            raise FaultError(f"must be a consumer's name ({', '.join(sorted(members)) or 'none in this run'}), got {target!r}")
+        return target
+    if f.target is Target.GROUP:
+        if target not in groups:
+            raise FaultError(f"must be a consumer group's group.id ({', '.join(groups) or 'none in this run'}), got {target!r}")
+        return target
     if f.target is Target.NONE:
         if target is not None:
             raise FaultError(f"is the producer's: it takes broker null; got {target!r}")
@@ -217,7 +267,8 @@ def inject(sc: "Scenario", name: str, target: Any, options: dict[str, Any] | Non
     """Apply a fault now (its target and options checked first; FaultError, naming the fault, otherwise)."""
     f = fault(name)
     try:
-        target, values = check_target(f, target, len(sc.cluster.brokers)), check_options(f, options or {})
+        target = check_target(f, target, len(sc.cluster.brokers), sc.member_names(), sc.group_ids())
+        values = check_options(f, options or {})
     except FaultError as exc:
         raise FaultError(f"{name} {exc}") from None
     f.apply(sc, target, values)
@@ -226,3 +277,12 @@ def inject(sc: "Scenario", name: str, target: Any, options: dict[str, Any] | Non
 def refusal(sc: "Scenario", name: str, target: Any) -> str | None:
     """Why the fault would change nothing now (a second click on Kill), or None."""
     return fault(name).refusal(sc, target)
+
+
+def markdown_table() -> str:
+    """The fault table as docs/sim.md prints it (a test keeps the two the same)."""
+    rows = ["| fault | target | options | what it does |", "|---|---|---|---|"]
+    for f in FAULTS.values():
+        options = ", ".join(f"`{o.name}` ({o.default:g})" for o in f.options) or "-"
+        rows.append(f"| `{f.name}` | {f.target.value} | {options} | {f.summary} |")
+    return "\n".join(rows) + "\n"

@@ -111,5 +111,9 @@ class ReplicaFetcherManager:
                            from_offset=start, to_offset=end, send_ms=send_ms, receive_ms=now, topic=tp.topic)
             # UnifiedLog.updateHighWatermark: min(leader's HW, own LEO), lower than before too
             # (a new leader's HW can be behind the old one's).
-            log.high_watermark = min(leader_hw, end)
+            hw = min(leader_hw, end)
+            if hw > log.high_watermark and broker.apis.parked:
+                log.high_watermark = hw
+                broker.apis.data_arrived(tp)  # a consumer reading from this follower (KIP-392)
+            log.high_watermark = hw
         self._send(leader)

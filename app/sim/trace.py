@@ -28,6 +28,12 @@ KINDS: tuple[str, ...] = (
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",
     "message.sent", "message.lost",
+    # consumer groups: the coordinator's side, then the consumer's
+    "group.rebalancing", "group.stable", "group.member_expired",
+    "consumer.joining", "consumer.assigned", "consumer.revoked", "consumer.lost", "consumer.rebalance_requested",
+    "consumer.reset", "consumer.coordinator_lost", "consumer.poll_timeout", "consumer.polled", "consumer.commit",
+    "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
+    "consumer.killed",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
 #: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an
