@@ -32,7 +32,7 @@ KINDS: tuple[str, ...] = (
     "group.rebalancing", "group.stable", "group.member_expired",
     "consumer.joining", "consumer.assigned", "consumer.revoked", "consumer.lost", "consumer.rebalance_requested",
     "consumer.reset", "consumer.coordinator_lost", "consumer.poll_timeout", "consumer.polled", "consumer.commit",
-    "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
+    "consumer.committed", "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
     "consumer.killed",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})

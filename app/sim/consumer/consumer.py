@@ -152,8 +152,12 @@ class KafkaConsumer:
         if self.commit_mode == "before":
             self.commit(sync=True, reason="before processing")
         self.processing = (now, records)
+        ranges: dict[tuple[str, int], list[int]] = {}
+        for r in records:
+            span = ranges.setdefault((r.topic, r.partition), [r.offset, r.offset])
+            span[1] = r.offset
         self.trace.emit(now, "consumer.polled", client=self.client_id, group=self.group_id, member=self.name,
-                        records=len(records), partitions=sorted({(r.topic, r.partition) for r in records}))
+                        records=len(records), offsets=[[t, p, a, b] for (t, p), (a, b) in sorted(ranges.items())])
         self.sim.after(len(records) * self.process_ms, self._processed)
 
     def _processed(self) -> None:
@@ -281,6 +285,8 @@ class KafkaConsumer:
             for tp, offset in offsets.items():
                 self.last_committed_positions[tp] = offset
             self.ledger.on_committed(offsets)
+            self.trace.emit(self.sim.now, "consumer.committed", client=self.client_id, group=self.group_id, member=self.name,
+                            offsets=[[tp.topic, tp.partition, o] for tp, o in sorted(offsets.items())])
         else:
             self.trace.emit(self.sim.now, "consumer.commit_failed", client=self.client_id, group=self.group_id,
                             member=self.name, error=error.name)

@@ -83,8 +83,10 @@ class GroupLedger:
             self.rebalances.append({"t": event["t"], "generation": event["generation"], "protocol": event.get("protocol"),
                                     "assignor": event.get("assignor")})
 
-    def summary(self, cluster: "Cluster") -> dict[str, Any]:
-        """The audit now: assignment, generation, rebalances, committed offsets and lag, and the record counts."""
+    def summary(self, cluster: "Cluster", in_progress: frozenset[int] = frozenset()) -> dict[str, Any]:
+        """The audit now: assignment, generation, rebalances, committed offsets and lag, and the record counts.
+
+        ``in_progress``: records a live member is processing now (not missed: their processing has not ended)."""
         controller = cluster.controller
         lag: dict[str, int | None] = {}
         missed = 0
@@ -113,7 +115,7 @@ class GroupLedger:
                             break
                         if offset < first:
                             continue
-                        if state[rid] == ACKED and (rid >= len(counts) or counts[rid] == 0):
+                        if state[rid] == ACKED and (rid >= len(counts) or counts[rid] == 0) and rid not in in_progress:
                             missed += 1
         return {
             "assignment": {m: [[tp.topic, tp.partition] for tp in parts] for m, parts in sorted(self.assignment.items())},

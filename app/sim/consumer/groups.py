@@ -69,7 +69,9 @@ class ConsumerGroups:
         return sorted(self.members)
 
     def summary(self) -> dict[str, Any]:
-        return {group_id: {**ledger.summary(self.cluster),
+        busy = frozenset(r.record for c in self.members.values() if c.processing is not None and not c.closed
+                         for r in c.processing[1])
+        return {group_id: {**ledger.summary(self.cluster, busy),
                            "members": {name: _state(c) for name, c in sorted(self.members.items()) if c.group_id == group_id}}
                 for group_id, ledger in self.ledgers.items()}
 
