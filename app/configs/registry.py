@@ -19,9 +19,9 @@ import yaml
 KAFKA_VERSIONS: tuple[str, ...] = ("2.8", "3.x", "4.0")
 LATEST = KAFKA_VERSIONS[-1]
 
-Scope = Literal["producer", "broker", "topic"]
+Scope = Literal["producer", "consumer", "broker", "topic"]
 ConfigType = Literal["int", "long", "double", "boolean", "string", "list", "class", "password"]
-_SCOPES = ("producer", "broker", "topic")
+_SCOPES = ("producer", "consumer", "broker", "topic")
 _TYPES = ("int", "long", "double", "boolean", "string", "list", "class", "password")
 _INT_BOUNDS = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 

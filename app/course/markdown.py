@@ -57,6 +57,11 @@ def render_slides(body: str) -> list[Slide]:
     return slides
 
 
+def parse_blocks(body: str) -> list[Token]:
+    """The block tokens of a body as the renderer sees them (each with its source lines in ``map``)."""
+    return _md.parse(body)
+
+
 def render_inline(text: str) -> str:
     """A short text (a self-check answer) with inline Markdown: `code`, *emphasis*, links."""
     return _md.renderInline(text)

@@ -19,11 +19,12 @@ from enum import Enum
 from typing import Any
 
 from app.configs import ConfigException
-from app.live.flow import FlowTracker, with_wire
-from app.live.labs import Lab, Scope
+from app.live.flow import FlowTracker
+from app.live.labs import Lab, Scope, quoted
 from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
-from app.sim import Scenario, SpecError, control
+from app.live.runtime import ScenarioRuntime
+from app.sim import Scenario, SpecError, faults
 
 _log = logging.getLogger(__name__)
 
@@ -69,16 +70,18 @@ CHECKPOINT_RECORD_BUDGET = 8_000_000
 
 @dataclass(frozen=True)
 class _Checkpoint:
-    """The run at virtual time ``now``: the scenario and the lab's view, copied together (the view
-    wraps the scenario's methods), with what replay needs to go on from there."""
+    """The run at virtual time ``now``: the runtime (its scenario and the lab's view, which watches
+    it, copied together), with what replay needs to go on from there."""
 
     now: float
     cursor: int
     values: dict[str, Any]
     totals: Counter[str]
-    run: tuple[Scenario, Any, FlowTracker]
+    run: ScenarioRuntime
     #: records sent in the copied run (its scenarios together): what the copy costs in memory
     records: int
+    #: the messages in flight then (app/live/flow.py), so a seek back redraws them
+    flow: FlowTracker
 
 
 class Playback(str, Enum):
@@ -134,10 +137,13 @@ class LabSession:
     def _start_run(self) -> None:
         self.cursor = 0
         self.values = dict(self.start)
-        # A lab never reads its logs' bytes back: they keep sizes only (memory of a 10-minute run).
-        self.sc = Scenario(with_wire(self.lab.build_spec(self.start)), self.seed, keep_log_bytes=False)
+        self.run = self.lab.runtime(self.lab, self.start, self.seed)
         self.flow = FlowTracker()  # the messages in flight, for the page's picture (app/live/flow.py)
-        self.view = self.lab.view(self.sc) if self.lab.view is not None else None
+
+    @property
+    def sc(self) -> Scenario:
+        """The run's (main) scenario."""
+        return self.run.sc
 
     def _rewind(self, t: float) -> None:
         """Back to virtual ``t`` of this run: from the last checkpoint at or before it (or from 0), then replay."""
@@ -146,16 +152,15 @@ class LabSession:
             self._start_run()
             self._replay(t)
             return
-        self.sc, self.view, self.flow = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.run = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.flow = copy.deepcopy(cp.flow)
         self.cursor, self.values = cp.cursor, dict(cp.values)
         self._replay(t, Counter(cp.totals))
 
     def _checkpoint(self, totals: Counter[str]) -> None:
         """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
-        scenarios = [self.sc, *getattr(self.view, "shadows", ())]  # a lab's own twins (Lab.view)
-        records = sum(len(s.ledger.state) for s in scenarios)
-        self._checkpoints.append(_Checkpoint(self.sc.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy.deepcopy((self.sc, self.view, self.flow)), records))
+        self._checkpoints.append(_Checkpoint(self.run.now, self.cursor, dict(self.values), Counter(totals),
+                                             copy.deepcopy(self.run), self.run.records(), copy.deepcopy(self.flow)))
         while len(self._checkpoints) > 1 and (
                 len(self._checkpoints) > MAX_CHECKPOINTS
                 or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
@@ -173,10 +178,10 @@ class LabSession:
         """Run to virtual ``t``, applying the logged controls on the way (after a seek back, the log runs ahead)."""
         while self.cursor < len(self.log) and self.log[self.cursor][0] <= t:
             entry = self.log[self.cursor]
-            control.run_until(self.sc, entry[0])
+            self.run.run_until(entry[0])
             self._apply(entry, notify=notify)
             self.cursor += 1
-        control.run_until(self.sc, t)
+        self.run.run_until(t)
 
     def _replay(self, until: float, totals: Counter[str] | None = None) -> None:
         """Run to ``until`` applying the logged controls, keeping checkpoints on the way; ``totals``: the event counts so far."""
@@ -184,13 +189,13 @@ class LabSession:
         while True:
             stop = min(until, self._next_checkpoint)
             self._advance(stop, notify=False)
-            events = control.drain_events(self.sc)
-            self.flow.add(events, self.sc.now)
+            events = self.run.drain_events()
+            self.flow.add(events, self.run.now)
             totals.update(e["kind"] for e in events)
             if stop >= until:
                 break
             self._checkpoint(totals)
-        self.horizon = max(self.horizon, self.sc.now)
+        self.horizon = max(self.horizon, self.run.now)
         self.outbox.restart(totals)
         self._ledger = None
         self._link_dirty = True
@@ -202,23 +207,23 @@ class LabSession:
             setting = self.lab.setting(a)
             self.values[a] = b
             if setting.scope is Scope.PRODUCER:
-                new = control.replace_producer(self.sc, self.lab.producer_configs(self.values))
+                producer_id = self.run.replace_producer(self.lab.producer_configs(self.values))
                 if notify:
                     self.outbox.notice("producer.created", f"New producer created: {a}={b}"
-                                       + (f" (producer id {new.producer_id}). " if new.producer_id >= 0 else ". ") +
+                                       + (f" (producer id {producer_id}). " if producer_id >= 0 else ". ") +
                                        "A producer reads its configs once, so Kafka needs a new KafkaProducer; the old one was closed after sending what it had.")
             else:
-                control.alter_topic_config(self.sc, a, b)
+                self.run.alter_topic_config(a, b)
                 if notify:
                     self.outbox.notice("topic.altered", f"Topic config altered: {a}={b}, as kafka-configs --alter does; "
                                        "it applies to the next produce request, with the same producer.")
         elif kind == "fault":
-            control.inject_fault(self.sc, a, b)
+            self.run.inject(a, b)
 
     # -- the wall clock ------------------------------------------------------------------------
     @property
     def playback(self) -> Playback:
-        if self.sc.now >= self.sc.end_ms:
+        if self.run.now >= self.run.end_ms:
             return Playback.ENDED
         return Playback.PAUSED if self.paused else Playback.PLAYING
 
@@ -238,27 +243,27 @@ class LabSession:
         # The clock moved, so the page needs a frame even when no event happened: a quiet stretch
         # (or the last one, into the run's end) would otherwise leave its clock and state stale.
         self.outbox.dirty = True
-        target = min(self.sc.now + self.speed * dt, self.sc.end_ms)
+        target = min(self.run.now + self.speed * dt, self.run.end_ms)
         # Four slices, so an event-heavy stretch stops at the budget instead of overshooting it by a whole tick.
-        slice_ms = max((target - self.sc.now) / 4, 0.001)
-        while self.sc.now < target:
+        slice_ms = max((target - self.run.now) / 4, 0.001)
+        while self.run.now < target:
             if self._window_events >= self.limits.events_per_sec:
                 self.throttled = True
                 self.outbox.dirty = True
                 return
-            self._run_to(min(target, self.sc.now + slice_ms))
+            self._run_to(min(target, self.run.now + slice_ms))
 
     def _run_to(self, t: float) -> None:
         self._advance(t, notify=True)
         self._collect()
 
     def _collect(self) -> None:
-        events = control.drain_events(self.sc)
-        self.flow.add(events, self.sc.now)
+        events = self.run.drain_events()
+        self.flow.add(events, self.run.now)
         self._window_events += len(events)
         self.outbox.add(events)
-        self.horizon = max(self.horizon, self.sc.now)
-        if self.sc.now >= self._next_checkpoint:
+        self.horizon = max(self.horizon, self.run.now)
+        if self.run.now >= self._next_checkpoint:
             self._checkpoint(self.outbox.totals)
 
     # -- messages --------------------------------------------------------------------------------
@@ -317,10 +322,10 @@ class LabSession:
             raise ProtocolError("ended", "the run has ended: there is no next event; replay it from the start, seek back "
                                 "or restart", "step")
         self.paused = True
-        nxt = self.sc.sim.peek()
+        nxt = self.run.next_event_time()
         if self.cursor < len(self.log) and (nxt is None or self.log[self.cursor][0] <= nxt):
             self._run_to(self.log[self.cursor][0])
-        elif nxt is not None and nxt <= self.sc.end_ms:
+        elif nxt is not None:
             self._run_to(nxt)
         self._ledger = None
 
@@ -332,8 +337,8 @@ class LabSession:
                                 f"got {_ms(t)}", "seek")
         t = min(t, self.horizon)
         horizon = self.horizon
-        ahead = any(self.sc.now < c.now <= t for c in self._checkpoints)
-        if t >= self.sc.now and not ahead:
+        ahead = any(self.run.now < c.now <= t for c in self._checkpoints)
+        if t >= self.run.now and not ahead:
             # Forward, within what this run has reached, and no copy of the run on the way: run on
             # from here, applying the logged controls on the way. The simulator is deterministic, so
             # this is the replay from 0 without its first part (a drag along the timeline stays
@@ -388,69 +393,42 @@ class LabSession:
             return
         if setting.scope is Scope.PRODUCER:
             try:  # check it as Kafka's ProducerConfig would, before anything changes
-                from app.sim.config import resolve_producer
-
-                resolve_producer(self.lab.producer_configs({**self.values, setting.name: value}), self.sc.spec["kafka_version"])
+                self.run.check_producer_configs(self.lab.producer_configs({**self.values, setting.name: value}))
             except ConfigException as exc:
                 raise ProtocolError("bad_value", str(exc), "set_config") from None
-        self._control([_round(self.sc.now), "config", setting.name, value])
+        self._control([_round(self.run.now), "config", setting.name, value])
 
     def _on_fault(self, msg: dict[str, Any]) -> None:
         action, broker = msg["action"], msg.get("broker")
-        self._check_fault(action, broker, "fault")
-        self._check_fault_changes_something(action, broker)
-        self._control([_round(self.sc.now), "fault", action, broker])
-
-    def _check_fault_changes_something(self, action: str, broker: int | None) -> None:
-        """A fault that would change nothing (a second click on Kill) is refused, not logged."""
-        cluster = self.sc.cluster
-        isolated = cluster.network.isolated
-        problem = None
-        if action == "kill_broker" and not cluster.brokers[broker].alive:
-            problem = f"broker {broker} is already down"
-        elif action == "restart_broker" and cluster.brokers[broker].alive:
-            problem = f"broker {broker} is already up"
-        elif action == "restart_broker" and broker in cluster.restarting:
-            problem = f"broker {broker} is already restarting (it registers when its old session expires)"
-        elif action == "isolate_broker" and broker in isolated:
-            problem = f"broker {broker} is already isolated"
-        elif action == "heal" and not (isolated if broker is None else broker in isolated):
-            problem = "no broker is isolated" if broker is None else f"broker {broker} is not isolated"
-        elif action in ("slow_broker", "restore_broker"):
-            slowed = cluster.network.extra_latency.get(broker, 0.0) > 0
-            if action == "slow_broker" and slowed:
-                problem = f"broker {broker} is already slowed down"
-            elif action == "restore_broker" and not slowed:
-                problem = f"broker {broker} is not slowed down"
+        broker = self._check_fault(action, broker, "fault")
+        problem = self.run.refusal(action, broker)  # a fault that changes nothing (a second click on Kill)
         if problem:
             raise ProtocolError("bad_value", f"{action}: {problem}; nothing to do", "fault")
+        self._control([_round(self.run.now), "fault", action, broker])
 
-    def _check_fault(self, action: Any, broker: Any, ref: str) -> None:
+    def _check_fault(self, action: Any, broker: Any, ref: str) -> Any:
+        """The fault's target, checked against the lab's list and the fault table (app/sim/faults.py)."""
         if action not in self.lab.faults:
-            raise ProtocolError("bad_value", f"fault action must be one of {', '.join(self.lab.faults)}; got {action!r}", ref)
-        n = self.lab.broker_count
-        if action == "flush":  # the producer's flush(): no broker
-            if broker is not None:
-                raise ProtocolError("bad_value", f"flush is the producer's: it takes broker null; got {broker!r}", ref)
-            return
-        if broker is None and action == "heal":
-            return
-        if isinstance(broker, bool) or not isinstance(broker, int) or not 0 <= broker < n:
-            raise ProtocolError("bad_value", f"{action} needs a broker from 0 to {n - 1}; got {broker!r}", ref)
+            offered = ", ".join(self.lab.faults) or "none"
+            raise ProtocolError("bad_value", f"fault action must be one of {offered}; got {quoted(action)}", ref)
+        try:
+            return faults.check_target(faults.fault(action), broker, self.lab.broker_count)
+        except faults.FaultError as exc:
+            raise ProtocolError("bad_value", f"{action} {exc}", ref) from None
 
     def _control(self, entry: list[Any]) -> None:
         """A new control now: the future of the log (after a seek back) is dropped, this one is applied and logged."""
-        if self.sc.now >= self.sc.end_ms:
+        if self.run.now >= self.run.end_ms:
             raise ProtocolError("ended", "the run has ended: nothing more can happen in it; restart (or seek back) to go on",
                                 entry[1])
         if self.cursor >= self.limits.max_log:
             raise ProtocolError("log_full", f"this run holds {self.limits.max_log} controls already; restart to go on", entry[1])
         # Events at this instant that an earlier control scheduled run first, exactly as replay will run them.
-        control.run_until(self.sc, self.sc.now)
+        self.run.run_until(self.run.now)
         self._collect()
         del self.log[self.cursor:]
-        self.horizon = self.sc.now
-        self._drop_checkpoints_after(self.sc.now)
+        self.horizon = self.run.now
+        self._drop_checkpoints_after(self.run.now)
         self._apply(entry, notify=True)
         self.log.append(entry)
         self.cursor += 1
@@ -470,9 +448,9 @@ class LabSession:
                 raise ProtocolError("bad_value", f'{where} must be [t, "config", name, value] or [t, "fault", action, broker]; '
                                     f"got {json.dumps(entry)}", "load")
             t = float(entry[0])
-            if not last <= t <= self.sc.end_ms:
+            if not last <= t <= self.run.end_ms:
                 raise ProtocolError("bad_value", f"{where}: times must not go back and stay within the run "
-                                    f"({last:g} to {self.sc.end_ms:g} ms); got {t:g}", "load")
+                                    f"({last:g} to {self.run.end_ms:g} ms); got {t:g}", "load")
             last = t
             if entry[1] == "config":
                 setting = self.lab.setting(entry[2])
@@ -500,21 +478,13 @@ class LabSession:
         wait = max(self.limits.ledger_every_ms, 10.0 * self._ledger_cost_ms)
         if self._ledger is None or force or wall_ms - self._ledger_wall >= wait:
             started = time.perf_counter()
-            self._ledger = control.ledger_now(self.sc)
+            self._ledger = self.run.ledger()
             self._ledger_cost_ms = (time.perf_counter() - started) * 1000.0
             self._ledger_wall = wall_ms
         return self._ledger
 
     def metrics(self) -> dict[str, Any]:
-        sc = self.sc
-        elapsed = max(sc.now, 1.0)
-        producer = sc.producer_metrics.summary(sc.producer, elapsed)
-        broker = sc.broker_metrics.summary(sc.cluster, elapsed)
-        keep = ("request-latency-avg", "records-per-request-avg", "batch-size-avg", "record-retry-total",
-                "record-error-total", "request-count", "batch-count",
-                "bufferpool-wait-ratio", "buffer-available-bytes", "buffer-total-bytes")
-        return {**{k: producer[k] for k in keep},
-                **{k: broker[k] for k in ("UnderReplicatedPartitions", "UnderMinIsrPartitionCount", "OfflinePartitionsCount")}}
+        return self.run.metrics()
 
     def next_frame(self, wall_ms: float | None = None) -> dict[str, Any] | None:
         """The next frame to send, or None when the page is behind (``window`` unacknowledged) or nothing changed."""
@@ -523,17 +493,18 @@ class LabSession:
         wall = self._wall if wall_ms is None else wall_ms
         reset = self.outbox.reset
         frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "frame", **self.outbox.take()}
-        frame["state"] = control.snapshot(self.sc)
-        frame["flow"] = self.flow.frame(self.sc, self.sc.now, redraw=reset, standstill=self.playback is not Playback.PLAYING)
+        frame["state"] = self.run.snapshot()
+        frame["flow"] = self.flow.frame(self.sc, self.run.now, redraw=reset, standstill=self.playback is not Playback.PLAYING)
         # Exact whenever the run stands still (paused, ended) or jumped: no later frame would correct it.
         exact = reset or self.playback is not Playback.PLAYING
         frame["ledger"] = self.ledger(wall, force=exact)
         frame["metrics"] = self.metrics()
-        if self.view is not None:
-            frame["lab"] = self.view(exact=exact)
+        view = self.run.lab_view(exact)
+        if view is not None:
+            frame["lab"] = view
         frame["settings"] = dict(self.values)
         frame["playback"] = {"state": self.playback.value, "speed": self.speed, "throttled": self.throttled}
-        frame["timeline"] = {"now": _round(self.sc.now), "horizon": _round(self.horizon), "end": self.sc.end_ms,
+        frame["timeline"] = {"now": _round(self.run.now), "horizon": _round(self.horizon), "end": self.run.end_ms,
                              "marks": [[e[0], e[1], e[2], e[3]] for e in self.log]}
         if self._link_dirty or reset:
             frame["link"] = self.link()

@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from crc32c import crc32c
 
+from app.sim.apis import KafkaApis
+from app.sim.topic import CONSUMER_OFFSETS
 from app.sim.errors import Errors
 from app.sim.events import Timer
+from app.sim.lifecycle import TRANSITIONS, BrokerState, IllegalBrokerTransition
 from app.sim.log import LogEntry
-from app.sim.partition import PartitionState, Replica
+from app.sim.partition import PartitionState, Replica, TopicPartition
 from app.sim.records import read_batch_header, with_base_offset
+from app.sim.network_client import HEADER_BYTES, ClientRequest
 from app.sim.replica_fetcher import ReplicaFetcherManager
 
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ class DelayedProduce:
 
 
 class Broker:
-    """One Kafka broker; ``replicas`` maps partition -> this broker's Replica of the produced topic."""
+    """One Kafka broker; ``replicas`` maps each TopicPartition it holds to its Replica."""
 
     def __init__(self, cluster: "Cluster", broker_id: int, rack: str | None, cfg: dict[str, Any]) -> None:
         self.cluster = cluster
@@ -58,31 +62,54 @@ class Broker:
         self.broker_id = broker_id
         self.rack = rack
         self.cfg = cfg
-        self.alive = True
-        self.fenced = False
+        self.state = BrokerState.RUNNING
         self.incarnation = 0
-        self.replicas: dict[int, Replica] = {}
+        self.replicas: dict[TopicPartition, Replica] = {}
         self.threads = cfg["num.io.threads"]
         self._handler_free: list[float] = [0.0] * self.threads
         self.busy_ms = 0.0
-        self.delayed: dict[int, list[DelayedProduce]] = {}
+        self.delayed: dict[TopicPartition, list[DelayedProduce]] = {}
         #: Connections with a request being handled, and the requests waiting behind it.
         self.muted: dict["Connection", deque["ProduceRequest"]] = {}
-        self.parked_fetches: dict[int, tuple[dict[int, int], int, Timer]] = {}
+        #: Errors to answer this broker's next led batches with, instead of appending them (a fault).
+        self.rejections: deque[Errors] = deque()
+        self.parked_fetches: dict[int, tuple[dict[TopicPartition, int], int, Timer]] = {}
         self.lag_max_ms = cfg["replica.lag.time.max.ms"]
         self.fetch_wait_ms = cfg["replica.fetch.wait.max.ms"]
         self.fetch_max_bytes = cfg["replica.fetch.max.bytes"]
         self.fetcher = ReplicaFetcherManager(self)
+        self.apis = KafkaApis(self)
         self.sim.after(self.lag_max_ms / 2, self._isr_check)
+
+    # -- lifecycle (one state: app/sim/lifecycle.py) --------------------------------------------
+    @property
+    def alive(self) -> bool:
+        """The process runs and serves requests."""
+        return self.state.alive
+
+    @property
+    def fenced(self) -> bool:
+        return self.state.fenced
+
+    def become(self, state: BrokerState) -> None:
+        """Move to ``state``; a move the lifecycle does not allow is a bug, and says which moves it allows."""
+        if state not in TRANSITIONS[self.state]:
+            raise IllegalBrokerTransition(self.broker_id, self.state, state)
+        self.state = state
 
     # -- replica roles ----------------------------------------------------------------------
     def add_replica(self, s: PartitionState) -> None:
-        self.replicas[s.partition] = Replica(self.broker_id, s)
+        self.replicas[s.tp] = Replica(self.broker_id, s)
+
+    def remove_replica(self, tp: TopicPartition) -> None:
+        """The partition's topic was deleted (or the replica moved away): its log goes with it."""
+        self._fail_delayed(tp, Errors.NOT_LEADER_OR_FOLLOWER)
+        self.replicas.pop(tp, None)
 
     def topic_cfg(self, s: PartitionState) -> dict[str, Any]:
         return self.cluster.controller.topic_configs[s.topic]
 
-    def become_follower(self, p: int) -> None:
+    def become_follower(self, p: TopicPartition) -> None:
         """Follow the current leader: truncate to where our log and its log agree, then fetch from it.
 
         Kafka finds that point with OffsetsForLeaderEpoch (KIP-101/KIP-279); here the
@@ -105,13 +132,20 @@ class Broker:
             to = mine[keep].base_offset
             before = rep.log.log_end_offset
             dropped = rep.log.truncate_to(to)
-            self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=p, from_offset=before,
+            self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=s.partition, from_offset=before,
                                     to_offset=to, records=sum(len(e.record_ids) for e in dropped), leader=s.leader,
-                                    epoch=s.leader_epoch)
+                                    epoch=s.leader_epoch, topic=s.topic)
         self.fetcher.start(s.leader)
 
-    def lost_leadership(self, p: int) -> None:
+    def lost_leadership(self, p: TopicPartition) -> None:
         self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
+        if p.topic == CONSUMER_OFFSETS:
+            self.apis.coordinator.on_resigned(p)
+
+    def on_leader(self, p: TopicPartition) -> None:
+        """This broker leads ``p`` now; for a __consumer_offsets partition its group coordinator loads the groups."""
+        if p.topic == CONSUMER_OFFSETS and self.alive:
+            self.apis.coordinator.on_elected(p)
 
     # -- request handler pool (KafkaRequestHandlerPool) -------------------------------------
     def _enqueue(self, size: int, callback: Callable[..., Any], *args: Any) -> None:
@@ -127,8 +161,8 @@ class Broker:
     # -- produce (ReplicaManager.appendRecords) ---------------------------------------------
     def receive_produce(self, req: "ProduceRequest") -> None:
         if not self.alive:
-            sender = self.cluster.producer.sender
-            self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req, "connection refused")
+            sender = req.sender
+            self.sim.after(self.cluster.network.latency(self.broker_id, sender.node), sender.on_disconnect, req, "connection refused")
             return
         if not req.conn.open:  # type: ignore[union-attr]
             return  # sent on a connection already closed: the bytes are gone with it
@@ -139,15 +173,51 @@ class Broker:
         self.muted[req.conn] = deque()  # type: ignore[index]
         self._enqueue(req.size, self._handle_produce, req)
 
-    def _unmute(self, conn: "Connection") -> None:
+    def _unmute(self, conn: Any) -> None:
         """The answer on ``conn`` is sent: handle its next request (a closed connection's are gone)."""
         waiting = self.muted.pop(conn, None)
         while waiting:
             req = waiting.popleft()
             if conn.open:
                 self.muted[conn] = waiting
-                self._enqueue(req.size, self._handle_produce, req)
+                handler = self._handle_request if type(req) is ClientRequest else self._handle_produce
+                self._enqueue(req.size, handler, req)
                 return
+
+    # -- every other client request (KafkaApis: app/sim/apis.py) -----------------------------
+    def receive_request(self, req: ClientRequest) -> None:
+        """A consumer's or an admin client's request arrived: read it once its connection's previous one is answered."""
+        if not self.alive:
+            client = req.sender
+            self.sim.after(self.cluster.network.latency(self.broker_id, client.node), client.on_disconnect, req,
+                           "connection refused")
+            return
+        conn = req.conn
+        if not conn.open:
+            return
+        waiting = self.muted.get(conn)
+        if waiting is not None:
+            waiting.append(req)
+            return
+        self.muted[conn] = deque()
+        self._enqueue(req.size, self._handle_request, req)
+
+    def _handle_request(self, arrive: float, start: float, incarnation: int, req: ClientRequest) -> None:
+        if self.alive and incarnation == self.incarnation:
+            self.apis.handle(req)
+
+    def respond(self, req: ClientRequest, answer: dict[str, Any], size: int = 0) -> None:
+        """Send ``answer`` to ``req`` (now, or later for a request that waited) and read the connection's next request."""
+        conn = req.conn
+        if not self.alive or not conn.open:
+            return
+        client = req.sender
+        trace = self.cluster.trace
+        message = (f"{req.api}.response", {"client": client.node, "request": req.request_id,
+                                           **_describe_answer(answer)}) if trace.wire else None
+        self.cluster.network.transfer(self.broker_id, client.node, size + HEADER_BYTES, client.on_response, req, answer,
+                                      message=message)
+        self._unmute(conn)
 
     def _handle_produce(self, arrive: float, start: float, incarnation: int, req: "ProduceRequest") -> None:
         if not self.alive or incarnation != self.incarnation:
@@ -156,23 +226,23 @@ class Broker:
         acks = req.acks
         replicas = self.replicas
         results: list[tuple[Errors, int]] = []
-        pending: dict[int, tuple[int, int]] = {}
+        pending: dict[int, tuple[TopicPartition, int]] = {}
         for i, batch in enumerate(req.batches):
-            p = batch.partition
-            rep = replicas.get(p)
-            error, base = self._append(rep, batch, acks, now) if rep is not None else (Errors.NOT_LEADER_OR_FOLLOWER, -1)
+            tp = (batch.topic, batch.partition)
+            rep = replicas.get(tp)  # type: ignore[call-overload]  # a plain tuple finds a TopicPartition
+            error, base = self._append(rep, batch, acks, now) if rep is not None else (self._no_replica(tp), -1)
             results.append((error, base))
             if error is not Errors.NONE:
-                self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=p, batch=batch.batch_id,
-                                        error=error.name, code=error.code, side="broker")
+                self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=batch.partition, batch=batch.batch_id,
+                                        error=error.name, code=error.code, side="broker", topic=batch.topic)
             elif acks == -1 and base >= 0:
-                pending[i] = (p, base + batch.record_count)
+                pending[i] = (rep.state.tp, base + batch.record_count)
         # Followers' parked fetches are answered once the whole request is appended, as Kafka
         # runs delayed operations after the request (ReplicaManager's action queue, 2.8+):
         # a fetch then carries every partition of the request, not only the first.
         if self.parked_fetches:
             for batch in req.batches:
-                self._wake_fetches(batch.partition)
+                self._wake_fetches((batch.topic, batch.partition))  # type: ignore[arg-type]
         if acks == 0:
             # acks=0: the broker sends no response at all. After an error it closes the connection
             # instead (KafkaApis.handleProduceRequest), the only way an acks=0 producer can notice:
@@ -183,8 +253,8 @@ class Broker:
             if any(error is not Errors.NONE for error, _ in results):
                 conn.open = False
                 self.muted.pop(conn, None)  # what waited behind it on the socket is gone
-                sender = self.cluster.producer.sender
-                self.sim.after(self.cluster.network.latency(self.broker_id, "producer"), sender.on_disconnect, req,
+                sender = req.sender
+                self.sim.after(self.cluster.network.latency(self.broker_id, sender.node), sender.on_disconnect, req,
                                "closed by the broker after an error (acks=0)")
                 return
             self._unmute(conn)
@@ -195,16 +265,32 @@ class Broker:
             return
         for i, (p, _) in pending.items():
             self.delayed.setdefault(p, []).append(delayed)
-        delayed.timer = Timer(self.sim, now + self.cluster.producer.cfg["request.timeout.ms"], self._delayed_timeout, delayed)
+        # The produce request's own timeout (the producer sends its request.timeout.ms in it).
+        delayed.timer = Timer(self.sim, now + req.timeout_ms, self._delayed_timeout, delayed)
         for p in sorted({p for p, _ in pending.values()}):
             # A single-member ISR moves the HW at once; a duplicate's offsets may already be below it.
             self.maybe_advance_hw(p)
             self._complete_delayed(p)
 
+    def _no_replica(self, tp: tuple[str, int]) -> Errors:
+        """A batch for a partition this broker holds no replica of: NOT_LEADER_OR_FOLLOWER, or
+        UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition at all (a deleted topic)."""
+        topic = self.cluster.controller.topics.get(tp[0])
+        if topic is None or tp[1] >= len(topic.partitions):
+            return Errors.UNKNOWN_TOPIC_OR_PARTITION
+        return Errors.NOT_LEADER_OR_FOLLOWER
+
+    def reject_next(self, error: Errors, count: int) -> None:
+        """Answer the next ``count`` batches this broker leads with ``error`` and append nothing: what a
+        leader says while its ISR is too small (NOT_ENOUGH_REPLICAS) or its leadership moves."""
+        self.rejections.extend([error] * count)
+
     def _append(self, rep: Replica, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
         s = rep.state
         if s.leader != self.broker_id:
             return Errors.NOT_LEADER_OR_FOLLOWER, -1
+        if self.rejections:
+            return self.rejections.popleft(), -1
         # Partition.appendRecordsToLeader checks the ISR first; the log validates size and CRC after.
         if acks == -1 and len(s.isr) < self.cluster.min_isr(s):
             return Errors.NOT_ENOUGH_REPLICAS, -1
@@ -223,7 +309,7 @@ class Broker:
                 if error is Errors.DUPLICATE_SEQUENCE_NUMBER:
                     self.cluster.trace.emit(now, "duplicate.rejected", broker=self.broker_id, partition=s.partition,
                                             batch=batch.batch_id, producer_id=pid, base_sequence=header.base_sequence,
-                                            offset=offset)
+                                            offset=offset, topic=s.topic)
                     return Errors.NONE, offset
                 return error, -1
         base = log.log_end_offset
@@ -236,9 +322,9 @@ class Broker:
         log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now,
                             len(data)))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
-                                base_offset=base, last_offset=last, bytes=len(data), epoch=epoch)
+                                base_offset=base, last_offset=last, bytes=len(data), epoch=epoch, topic=s.topic)
         if acks != -1:
-            self.maybe_advance_hw(s.partition)
+            self.maybe_advance_hw(s.tp)
         return Errors.NONE, base
 
     @staticmethod
@@ -266,7 +352,7 @@ class Broker:
             return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, -1
         return None
 
-    def maybe_advance_hw(self, p: int) -> None:
+    def maybe_advance_hw(self, p: TopicPartition) -> None:
         rep = self.replicas[p]
         s = rep.state
         if s.leader != self.broker_id:
@@ -279,10 +365,16 @@ class Broker:
         log = rep.log
         if hw > log.high_watermark:
             log.high_watermark = hw
-            self.cluster.trace.emit(self.sim.now, "hw.advanced", broker=self.broker_id, partition=p, hw=hw)
+            self.cluster.trace.emit(self.sim.now, "hw.advanced", broker=self.broker_id, partition=s.partition, hw=hw,
+                                    topic=s.topic)
             self._complete_delayed(p)
+            apis = self.apis
+            if apis.parked:
+                apis.data_arrived(p)
+            if apis.coordinator.waiting:
+                apis.coordinator.committed_up_to(p, hw)
 
-    def _complete_delayed(self, p: int) -> None:
+    def _complete_delayed(self, p: TopicPartition) -> None:
         waiting = self.delayed.get(p)
         if not waiting:
             return
@@ -310,7 +402,8 @@ class Broker:
             for i in reached:
                 d.results[i] = (err, -1)
                 self.cluster.trace.emit(self.sim.now, "produce.error", broker=self.broker_id, partition=s.partition,
-                                        batch=d.req.batches[i].batch_id, error=err.name, code=err.code, side="broker")
+                                        batch=d.req.batches[i].batch_id, error=err.name, code=err.code, side="broker",
+                                        topic=s.topic)
         for i in reached:
             del d.pending[i]
 
@@ -330,7 +423,7 @@ class Broker:
             self.delayed[p] = [x for x in self.delayed.get(p, []) if x is not d]
         self._respond(d)
 
-    def _fail_delayed(self, p: int, error: Errors) -> None:
+    def _fail_delayed(self, p: TopicPartition, error: Errors) -> None:
         for d in self.delayed.pop(p, []):
             if d.done:
                 continue
@@ -349,12 +442,13 @@ class Broker:
         net = self.cluster.network
         req = d.req
         size = 40 + 30 * len(req.batches)
-        send_ms = net.send_time(self.broker_id, "producer", size)
+        client = req.sender
+        send_ms = net.send_time(self.broker_id, client.node, size)
         self.cluster.metrics.on_produce_done(self.broker_id, d.arrive, d.start, d.local_done, now, send_ms)
         conn = req.conn
         assert conn is not None
         trace = self.cluster.trace
-        message = ("produce.response", {"client": "producer", "request": req.request_id,
+        message = ("produce.response", {"client": client.node, "request": req.request_id,
                                         "results": [[b.partition, b.batch_id, e.name, off]
                                                     for b, (e, off) in zip(req.batches, d.results)]}
                    ) if trace.wire else None
@@ -365,19 +459,18 @@ class Broker:
             conn.broken = True
             trace.emit(now, "response.dropped", broker=self.broker_id, request=req.request_id, reason=reason)
             if message is not None:  # drawn leaving and never arriving
-                arrive = now + send_ms + net.latency(self.broker_id, "producer")
-                net.record(message, self.broker_id, "producer", now, round(arrive, 6), size, lost=reason)
+                arrive = now + send_ms + net.latency(self.broker_id, client.node)
+                net.record(message, self.broker_id, client.node, now, round(arrive, 6), size, lost=reason)
         else:
-            net.transfer(self.broker_id, "producer", size, self.cluster.producer.sender.on_response, req, list(d.results),
-                         message=message)
+            net.transfer(self.broker_id, client.node, size, client.on_response, req, list(d.results), message=message)
         self._unmute(conn)
 
     # -- serving followers (ReplicaManager.fetchMessages) -----------------------------------
-    def receive_fetch(self, follower: int, offsets: dict[int, int], gen: int) -> None:
+    def receive_fetch(self, follower: int, offsets: dict[TopicPartition, int], gen: int) -> None:
         if self.alive:
             self._enqueue(40 + 12 * len(offsets), self._serve_fetch, follower, offsets, gen, True)
 
-    def _serve_fetch(self, arrive: float, start: float, incarnation: int, follower: int, offsets: dict[int, int],
+    def _serve_fetch(self, arrive: float, start: float, incarnation: int, follower: int, offsets: dict[TopicPartition, int],
                      gen: int, may_park: bool) -> None:
         if not self.alive or incarnation != self.incarnation:
             return
@@ -385,7 +478,7 @@ class Broker:
         me = self.broker_id
         replicas = self.replicas
         max_bytes = self.fetch_max_bytes
-        out: dict[int, tuple[list[LogEntry], int]] = {}
+        out: dict[TopicPartition, tuple[list[LogEntry], int]] = {}
         have_data = False
         size = 40  # the response's size: a fixed header plus the batches' bytes
         for p, offset in offsets.items():
@@ -395,11 +488,17 @@ class Broker:
             s = rep.state
             if s.leader != me:
                 continue
+            moved = False
             if may_park:  # a fetch read again from purgatory does not update the follower twice (readFromPurgatory)
+                moved = rep.follower_leo.get(follower) != offset
                 rep.update_follower(follower, offset, now)
             if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
                 self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
-            self.maybe_advance_hw(p)
+                moved = True
+            if moved:
+                # Only a follower that moved (or joined the ISR) can move the high watermark: most partitions
+                # of a fetch (the idle ones of __consumer_offsets) have not.
+                self.maybe_advance_hw(p)
             log = rep.log
             entries = log.read(offset, max_bytes)
             if entries:
@@ -417,7 +516,7 @@ class Broker:
             return
         fetcher = self.cluster.brokers[follower].fetcher
         message = ("fetch.response", {"replica": follower, "partitions": [
-            [replicas[p].state.topic, p, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
+            [p.topic, p.partition, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
             for p, (entries, hw) in out.items()]}) if self.cluster.trace.wire else None
         self.cluster.network.transfer(me, follower, size, fetcher.on_response, me, gen, out, now, message=message)
 
@@ -428,7 +527,7 @@ class Broker:
             timer.cancel()
             self._serve_fetch(self.sim.now, self.sim.now, self.incarnation, follower, offsets, gen, False)
 
-    def _wake_fetches(self, p: int) -> None:
+    def _wake_fetches(self, p: TopicPartition) -> None:
         if not self.parked_fetches:
             return
         for follower in list(self.parked_fetches):
@@ -451,7 +550,7 @@ class Broker:
 
     # -- failures ---------------------------------------------------------------------------
     def crash(self) -> None:
-        self.alive = False
+        self.become(BrokerState.DOWN if self.fenced else BrokerState.CRASHED)
         self.incarnation += 1
         self.delayed.clear()
         self.muted.clear()
@@ -460,7 +559,18 @@ class Broker:
         self.parked_fetches.clear()
         self.fetcher.active.clear()
         self._handler_free = [0.0] * self.threads
+        self.apis.crash()
 
     def restart(self) -> None:
-        self.alive = True
+        """The process runs again and has registered: fenced until the controller unfences it."""
+        self.become(BrokerState.FENCED)
         self.incarnation += 1
+
+
+def _describe_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """What an answer's ``message.sent`` says of it: its error and, for a fetch, the offsets it carries."""
+    out: dict[str, Any] = {"error": answer["error"].name} if "error" in answer else {}
+    parts = answer.get("partitions")
+    if isinstance(parts, dict):
+        out["partitions"] = [[tp[0], tp[1], p.get("from", -1), p.get("to", -1), p.get("hw", -1)] for tp, p in parts.items()]
+    return out

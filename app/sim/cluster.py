@@ -3,7 +3,7 @@
 Models a KRaft cluster's broker lifecycle (registration, a heartbeat every
 ``broker.heartbeat.interval.ms``, fencing ``broker.session.timeout.ms`` after the last
 heartbeat the controller received, re-registration on restart); leaves out the controller
-quorum and every topic but the produced one. A 2.8 cluster (ZooKeeper mode) is run the
+quorum. A 2.8 cluster (ZooKeeper mode) is run the
 same way, with the timeout taken from ``zookeeper.session.timeout.ms`` unless the spec sets
 broker.session.timeout.ms (see ``config.resolve_broker``), counted from the crash: ZooKeeper's
 own pings and tick rounding are left out.
@@ -11,23 +11,33 @@ own pings and tick rounding are left out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.sim.broker import Broker
 from app.sim.controller import Controller
 from app.sim.events import Simulation
-from app.sim.network import Network
+from app.sim.lifecycle import BrokerState
+from app.sim.network import Network, NodeKind
 from app.sim.trace import Trace
 
 if TYPE_CHECKING:
     from app.sim.metrics import BrokerMetrics
     from app.sim.partition import PartitionState
-    from app.sim.producer.producer import KafkaProducer
+
+
+class Client(Protocol):
+    """A client of the cluster (a producer, a consumer, an admin client) as the cluster sees it:
+    its node on the network, and what it does when a broker's process dies under its connections."""
+
+    node: str
+
+    def on_broker_down(self, broker: int) -> None: ...
 
 
 class Cluster:
     def __init__(self, sim: Simulation, network: Network, trace: Trace, metrics: "BrokerMetrics",
-                 broker_cfg: dict[str, Any], count: int, racks: list[str | None], kafka_version: str = "4.0") -> None:
+                 broker_cfg: dict[str, Any], count: int, racks: list[str | None], kafka_version: str = "4.0",
+                 seed: int = 0) -> None:
         self.sim, self.network, self.trace, self.metrics = sim, network, trace, metrics
         self.kafka_version = kafka_version
         self.broker_cfg = broker_cfg
@@ -37,19 +47,27 @@ class Cluster:
         for b in range(count):
             rack = racks[b] if b < len(racks) else broker_cfg.get("broker.rack")
             self.brokers[b] = Broker(self, b, rack, broker_cfg)
-        self.controller = Controller(self)
+            network.add_node(b, NodeKind.BROKER, rack)
+        self.controller = Controller(self, seed)
         #: broker -> when the controller stops waiting for the heartbeats of a process that died
         self.session_expires: dict[int, float] = {}
-        #: brokers whose restarted process waits for its old session to expire before it registers
-        self.restarting: set[int] = set()
         #: broker -> when it last registered: its heartbeats go out every interval from then
         self.registered_at: dict[int, float] = dict.fromkeys(self.brokers, 0.0)
         #: broker -> when its current isolation began (a heal ends it)
         self.isolated_since: dict[int, float] = {}
-        self.producer: "KafkaProducer" = None  # type: ignore[assignment]  # set by the scenario
+        #: client id -> client, every client connected now (a closed one leaves once it has no request left)
+        self.clients: dict[str, Client] = {}
+        #: how many clients of each kind were ever created: Kafka numbers default client ids per JVM
+        #: (producer-1, producer-2, ...)
+        self._client_seq: dict[str, int] = {}
         #: whether logs keep each batch's bytes or only its size (Scenario's keep_log_bytes)
         self.keep_log_bytes = True
         self._next_producer_id = 1000
+
+    @property
+    def restarting(self) -> set[int]:
+        """Brokers whose restarted process waits for its old session to expire before it registers."""
+        return {b for b, broker in self.brokers.items() if broker.state is BrokerState.STARTING}
 
     def min_isr(self, s: "PartitionState") -> int:
         """min.insync.replicas as a leader applies it. Since 3.7 never more than the replication
@@ -57,6 +75,25 @@ class Cluster:
         min.insync.replicas 2 on a topic of one replica refuses every acks=all write."""
         value = self.controller.topic_configs[s.topic]["min.insync.replicas"]
         return value if self.kafka_version == "2.8" else min(value, len(s.replicas))
+
+    def next_client_id(self, kind: str) -> str:
+        """A default client.id as Kafka makes one: ``producer-1``, ``consumer-<group>-1``, ``adminclient-1``."""
+        n = self._client_seq.get(kind, 0) + 1
+        self._client_seq[kind] = n
+        return f"{kind}-{n}"
+
+    def connect(self, client: Client, rack: str | None = None, host: str | None = None) -> None:
+        """A client joins: it has a node on the network and hears of broker deaths."""
+        if client.node in self.clients:
+            raise ValueError(f"client.id {client.node!r} is already connected: client ids must be unique here")
+        self.clients[client.node] = client
+        self.network.add_node(client.node, NodeKind.CLIENT, rack, host)
+
+    def disconnect(self, client: Client) -> None:
+        """A closed client leaves (once it has nothing left in flight)."""
+        if self.clients.get(client.node) is client:
+            del self.clients[client.node]
+            self.network.remove_node(client.node)
 
     def init_producer_id(self) -> int:
         """InitProducerId: a fresh producer id from the controller."""
@@ -72,10 +109,9 @@ class Cluster:
         broker.crash()
         now = self.sim.now
         self.trace.emit(now, "broker.down", broker=b)
-        sender = self.producer.sender
-        # The OS resets the dead process's sockets: the client sees a disconnect one latency later.
-        for req in list(sender.in_flight.get(b, {}).values()):
-            self.sim.after(self.network.latency(b, "producer"), sender.on_disconnect, req, "broker down")
+        # The OS resets the dead process's sockets: each client sees a disconnect one latency later.
+        for client in list(self.clients.values()):
+            client.on_broker_down(b)
         self.session_expires[b] = expires = self.session_deadline(b, now)
         self.sim.at(expires, self._maybe_fence, b, broker.incarnation)
 
@@ -113,14 +149,13 @@ class Cluster:
         now = self.sim.now
         expires = self.session_expires.get(b, now)
         if not broker.fenced and expires > now:
-            self.restarting.add(b)
+            broker.become(BrokerState.STARTING)
             self.trace.emit(now, "broker.restarting", broker=b, registers_at=round(expires, 3))
             self.sim.at(expires, self._register, b)
             return
         self._register(b)
 
     def _register(self, b: int) -> None:
-        self.restarting.discard(b)
         broker = self.brokers[b]
         if broker.alive:
             return
@@ -168,9 +203,9 @@ class Cluster:
                 if broker.fenced:
                     self.controller.unfence(x)
                 else:
-                    for p, rep in broker.replicas.items():
+                    for tp, rep in list(broker.replicas.items()):
                         if rep.state.leader >= 0 and rep.state.leader != x:
-                            broker.become_follower(p)
+                            broker.become_follower(tp)
 
     def drop_responses(self, b: int, n: int) -> None:
         self.network.drop_responses[b] = self.network.drop_responses.get(b, 0) + n

@@ -43,6 +43,7 @@ _FALLBACK: dict[str, dict[str, tuple[str, Any, dict[str, Any], float | None, flo
         "partitioner.availability.timeout.ms": ("long", 0, {}, 0, None),
         "metadata.max.age.ms": ("long", 300000, {}, 0, None),
     },
+    "consumer": {},
     "topic": {
         "min.insync.replicas": ("int", 1, {}, 1, None),
         "max.message.bytes": ("int", 1048588, {}, 0, None),
@@ -185,6 +186,30 @@ def _idempotence_28(cfg: dict[str, Any], values: dict[str, Any]) -> None:
     if inflight > 5:
         raise ConfigException("max.in.flight.requests.per.connection", inflight,
                               "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.")
+
+
+def resolve_consumer(values: dict[str, Any], version: str) -> dict[str, Any]:
+    """The consumer's effective configs, with the checks KafkaConsumer makes at construction.
+
+    ``ConsumerConfig``: group.remote.assignor only with group.protocol=consumer. ``Heartbeat``
+    (classic): heartbeat.interval.ms below session.timeout.ms. The KIP-848 protocol is run on
+    4.0 only: 3.7-3.9 had it as early access and preview behind a broker setting.
+    """
+    cfg = resolve("consumer", values, version)
+    protocol = str(cfg.get("group.protocol", "classic")).lower()
+    cfg["group.protocol"] = protocol
+    if protocol == "consumer" and version != "4.0":
+        raise ConfigException("group.protocol", values.get("group.protocol"),
+                              f"the consumer protocol (KIP-848) is generally available from Kafka 4.0; in {version} it "
+                              "was early access or a preview behind group.coordinator.rebalance.protocols, which the "
+                              "simulator does not run")
+    if protocol == "classic" and cfg.get("group.remote.assignor") is not None:
+        raise ConfigException("group.remote.assignor", cfg["group.remote.assignor"],
+                              "group.remote.assignor cannot be set when group.protocol=CLASSIC")
+    if protocol == "classic" and cfg["heartbeat.interval.ms"] >= cfg["session.timeout.ms"]:
+        raise ConfigException("heartbeat.interval.ms", cfg["heartbeat.interval.ms"],
+                              "Heartbeat must be set lower than the session timeout")
+    return cfg
 
 
 def resolve_topic(values: dict[str, Any], version: str) -> dict[str, Any]:

@@ -11,72 +11,10 @@ from typing import Any
 
 from app.configs import ConfigException
 from app.sim.config import resolve_producer, resolve_topic
-from app.sim.errors import Errors
+from app.sim import faults
+from app.sim.lifecycle import BrokerState
 from app.sim.producer.producer import KafkaProducer
-from app.sim.producer.sender import ProduceRequest, Sender
 from app.sim.scenario import Scenario
-
-#: The faults a lab may inject now, with the broker they act on (``heal`` takes None for every broker).
-FAULTS = ("kill_broker", "restart_broker", "isolate_broker", "heal")
-#: Produce-path faults on one broker, each acting on its next produce response or batch (``produce_fault``).
-PRODUCE_FAULTS = ("drop_responses", "error_not_enough_replicas", "error_not_leader_or_follower")
-#: A broker in trouble (a long GC pause, a saturated disk): ``slow_broker`` adds SLOW_BROKER_MS to every
-#: message to and from it, so a produce request takes about 6 s there and back; ``restore_broker`` takes it away.
-SLOW_FAULTS = ("slow_broker", "restore_broker")
-SLOW_BROKER_MS = 3000.0
-
-
-class _SenderRouter:
-    """Stands in for ``cluster.producer.sender``: each answer goes to the sender that sent the request.
-
-    Brokers reply through ``cluster.producer.sender``; once a producer is replaced, the
-    old one may still have requests in flight, and their answers must reach it.
-    """
-
-    def __init__(self, router: "_ProducerRouter") -> None:
-        self._router = router
-
-    def _owner(self, req: ProduceRequest) -> Sender:
-        for p in self._router.producers:
-            if p.sender.in_flight.get(req.node, {}).get(req.request_id) is req:
-                return p.sender
-        return self._router.current.sender  # already finished: the answer is ignored there
-
-    @property
-    def in_flight(self) -> dict[int, dict[int, ProduceRequest]]:
-        merged: dict[int, dict[int, ProduceRequest]] = {}
-        for i, p in enumerate(self._router.producers):
-            for node, reqs in p.sender.in_flight.items():
-                for rid, req in reqs.items():
-                    merged.setdefault(node, {})[(i << 32) | rid] = req
-        return merged
-
-    def on_response(self, req: ProduceRequest, results: list) -> None:
-        self._owner(req).on_response(req, results)
-
-    def on_disconnect(self, req: ProduceRequest, reason: str) -> None:
-        self._owner(req).on_disconnect(req, reason)
-
-
-class _ProducerRouter:
-    """Stands in for ``cluster.producer`` once there has been more than one producer."""
-
-    def __init__(self, first: KafkaProducer) -> None:
-        self.producers: list[KafkaProducer] = [first]
-        self.sender = _SenderRouter(self)
-
-    @property
-    def current(self) -> KafkaProducer:
-        return self.producers[-1]
-
-    @property
-    def cfg(self) -> dict[str, Any]:
-        return self.current.cfg
-
-    def add(self, producer: KafkaProducer) -> None:
-        # A closed producer with nothing left in flight or queued is forgotten, so the list stays short.
-        self.producers = [p for p in self.producers if p.accumulator.incomplete] + [producer]
-
 
 def replace_producer(sc: Scenario, configs: dict[str, Any]) -> KafkaProducer:
     """Close the producer and create a new one from ``configs`` (as a user writes them; defaults fill the rest).
@@ -90,13 +28,8 @@ def replace_producer(sc: Scenario, configs: dict[str, Any]) -> KafkaProducer:
     # itself off for acks=1, but an explicit enable.idempotence=true with acks=1 is an error.
     cfg = resolve_producer(dict(configs), sc.spec["kafka_version"])
     old = sc.producer
-    router = sc.cluster.producer
-    if not isinstance(router, _ProducerRouter):
-        router = _ProducerRouter(old)
-        sc.cluster.producer = router  # type: ignore[assignment]
     new = KafkaProducer(sc.sim, sc.cluster, sc.network, cfg, sc.spec["topic"]["name"], sc.trace, sc.producer_metrics,
                         sc.ledger, sc.spec["partitioner"])
-    router.add(new)
     old.close()
     sc.producer = new
     sc.workload.producer = new
@@ -114,74 +47,9 @@ def alter_topic_config(sc: Scenario, name: str, value: Any) -> Any:
     return resolved[name]
 
 
-def inject_fault(sc: Scenario, action: str, broker: int | None) -> None:
-    """A fault now: ``kill_broker``, ``restart_broker``, ``isolate_broker`` or ``heal`` (None: every broker)."""
-    c = sc.cluster
-    if action == "flush":  # not a fault: the application calls producer.flush() (the batching lab's button)
-        sc.producer.flush()
-        return
-    if action in PRODUCE_FAULTS and broker is not None:
-        produce_fault(sc, action, broker)
-        return
-    if action in SLOW_FAULTS and broker in c.brokers:
-        c.add_latency(broker, SLOW_BROKER_MS if action == "slow_broker" else 0.0)
-        return
-    if action not in FAULTS:
-        raise ValueError(f"unknown fault {action!r}; expected one of: {', '.join(FAULTS)}")
-    if broker is not None and broker not in c.brokers:
-        raise ValueError(f"broker must be a broker id from 0 to {len(c.brokers) - 1}, got {broker}")
-    if action == "heal":
-        c.heal(broker)
-        return
-    if broker is None:
-        raise ValueError(f"{action} needs a broker id from 0 to {len(c.brokers) - 1}")
-    {"kill_broker": c.kill_broker, "restart_broker": c.restart_broker, "isolate_broker": c.isolate}[action](broker)
-
-
-def produce_fault(sc: Scenario, action: str, broker: int, count: int | None = None) -> None:
-    """A transient produce fault on ``broker`` for its next ``count`` produce responses (default 1) or batches (default 2).
-
-    ``drop_responses``: the broker appends and answers, but the answer is lost on the way
-    (the producer waits request.timeout.ms, then retries). ``error_not_enough_replicas`` /
-    ``error_not_leader_or_follower``: the leader answers that retriable error for its next
-    batch instead of appending it, as it does while its ISR is too small or leadership moves.
-    """
-    if broker not in sc.cluster.brokers:
-        raise ValueError(f"broker must be a broker id from 0 to {len(sc.cluster.brokers) - 1}, got {broker}")
-    if action == "drop_responses":
-        sc.cluster.drop_responses(broker, 1 if count is None else count)
-        return
-    errors = {"error_not_enough_replicas": Errors.NOT_ENOUGH_REPLICAS,
-              "error_not_leader_or_follower": Errors.NOT_LEADER_OR_FOLLOWER}
-    if action not in errors:
-        raise ValueError(f"unknown produce fault {action!r}; expected one of: {', '.join(PRODUCE_FAULTS)}")
-    _rejections(sc.cluster.brokers[broker]).extend([errors[action]] * (2 if count is None else count))
-
-
-class _RejectingAppend:
-    """Stands in for ``broker._append``: the injected errors first, then the broker's own append.
-
-    An object rather than a closure, so that a copy of the run (a lab's checkpoint) copies it too.
-    """
-
-    def __init__(self, broker: Any) -> None:
-        self.broker = broker
-        self.pending: list[Errors] = []
-        self.append = broker._append
-
-    def __call__(self, rep: Any, batch: Any, acks: int, now: float) -> tuple[Errors, int]:
-        # Only a batch this broker would append (it leads the partition) gets the injected error.
-        if self.pending and rep is not None and rep.state.leader == self.broker.broker_id:
-            return self.pending.pop(0), -1
-        return self.append(rep, batch, acks, now)
-
-
-def _rejections(broker: Any) -> list[Errors]:
-    """The errors ``broker`` answers its next batches with, in order (installed once per broker)."""
-    wrapper = broker.__dict__.get("_append")
-    if not isinstance(wrapper, _RejectingAppend):
-        wrapper = broker._append = _RejectingAppend(broker)
-    return wrapper.pending
+def inject_fault(sc: Scenario, action: str, target: Any, options: dict[str, Any] | None = None) -> None:
+    """A fault now, from the table in app/sim/faults.py (FaultError for an unknown one or a bad target)."""
+    faults.inject(sc, action, target, options)
 
 
 def run_until(sc: Scenario, until: float) -> None:
@@ -211,10 +79,10 @@ def ledger_now(sc: Scenario) -> dict[str, Any]:
 
 
 def brokers_view(sc: Scenario) -> list[dict[str, Any]]:
-    """Per broker: alive, fenced by the controller, cut off by the network."""
+    """Per broker: its lifecycle state (and what it means: alive, fenced by the controller), cut off by the network, its rack."""
     c = sc.cluster
-    return [{"broker": b, "alive": br.alive, "fenced": br.fenced, "isolated": b in c.network.isolated,
-             "restarting": b in c.restarting} for b, br in sorted(c.brokers.items())]
+    return [{"broker": b, "state": br.state.value, "alive": br.alive, "fenced": br.fenced, "isolated": b in c.network.isolated,
+             "restarting": br.state is BrokerState.STARTING, "rack": br.rack} for b, br in sorted(c.brokers.items())]
 
 
 def snapshot(sc: Scenario) -> dict[str, Any]:
@@ -250,5 +118,5 @@ def buffer_view(sc: Scenario) -> dict[str, Any]:
     }
 
 
-__all__ = ["FAULTS", "PRODUCE_FAULTS", "produce_fault", "ConfigException", "alter_topic_config", "brokers_view", "drain_events", "inject_fault", "ledger_now",
-           "replace_producer", "run_until", "snapshot", "step_next", "SLOW_FAULTS", "SLOW_BROKER_MS", "buffer_view"]
+__all__ = ["ConfigException", "alter_topic_config", "brokers_view", "buffer_view", "drain_events", "inject_fault", "ledger_now",
+           "replace_producer", "run_until", "snapshot", "step_next"]

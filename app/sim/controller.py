@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sim.config import resolve_topic
+from app.sim.lifecycle import BrokerState
 from app.sim.partition import PartitionState
+from app.sim.topic import Topic, TopicIds
 
 if TYPE_CHECKING:
     from app.sim.cluster import Cluster
@@ -55,37 +58,81 @@ def place_replicas(broker_ids: list[int], racks: dict[int, str | None], partitio
 
 
 class Controller:
-    """Owns every PartitionState; brokers read them directly (metadata propagation is instant)."""
+    """Owns every Topic and PartitionState; brokers read them directly (metadata propagation is instant)."""
 
-    def __init__(self, cluster: "Cluster") -> None:
+    def __init__(self, cluster: "Cluster", seed: int = 0) -> None:
         self.cluster = cluster
-        self.topics: dict[str, list[PartitionState]] = {}
+        self.topics: dict[str, Topic] = {}
+        #: topic name -> the configs in force (the same dict as ``topics[name].configs``)
         self.topic_configs: dict[str, dict[str, Any]] = {}
-        self.partitions: list[PartitionState] = []  # the (single) produced topic's partitions
+        #: every partition of every topic, in creation order
+        self.partitions: list[PartitionState] = []
+        self.topic_ids = TopicIds(seed)
 
     def num_partitions(self, topic: str) -> int:
-        return len(self.topics[topic])
+        return len(self.topics[topic].partitions)
+
+    def partition(self, topic: str, partition: int) -> PartitionState | None:
+        t = self.topics.get(topic)
+        return t.partitions[partition] if t is not None and 0 <= partition < len(t.partitions) else None
 
     def create_topic(self, name: str, partitions: int, rf: int, configs: dict[str, Any],
-                     assignment: list[list[int]] | None = None) -> list[PartitionState]:
+                     assignment: list[list[int]] | None = None, overrides: dict[str, Any] | None = None) -> Topic:
+        """CreateTopics, accepted (the admin layer checks names, counts and configs first): placed,
+        every replica created, the first replica of each partition its leader."""
         c = self.cluster
-        ids = sorted(c.brokers)
+        ids = self.registered_brokers()
         if assignment is None:
             racks = {b: c.brokers[b].rack for b in ids}
             assignment = place_replicas(ids, racks, partitions, rf, c.sim.rng.randrange(len(ids)))
-        states = [PartitionState(name, p, list(r), r[0], 0, list(r)) for p, r in enumerate(assignment)]
-        self.topics[name] = states
+        topic = Topic(name, self.topic_ids.next(), [], configs, dict(overrides or {}))
+        self.topics[name] = topic
         self.topic_configs[name] = configs
-        self.partitions = states
+        self._add_partitions(topic, assignment)
+        return topic
+
+    def create_partitions(self, name: str, assignment: list[list[int]]) -> list[PartitionState]:
+        """CreatePartitions: new partitions at the end of the topic, placed by ``assignment``."""
+        return self._add_partitions(self.topics[name], assignment)
+
+    def _add_partitions(self, topic: Topic, assignment: list[list[int]]) -> list[PartitionState]:
+        c = self.cluster
+        first = len(topic.partitions)
+        states = [PartitionState(topic.name, first + i, list(r), r[0], 0, list(r)) for i, r in enumerate(assignment)]
+        topic.partitions.extend(states)
+        self.partitions.extend(states)
         for s in states:
             for b in s.replicas:
                 c.brokers[b].add_replica(s)
         for s in states:
-            c.brokers[s.leader].replicas[s.partition].become_leader(c.sim.now)
+            c.brokers[s.leader].replicas[s.tp].become_leader(c.sim.now)
+            c.brokers[s.leader].on_leader(s.tp)
             for b in s.replicas:
                 if b != s.leader:
-                    c.brokers[b].become_follower(s.partition)
+                    c.brokers[b].become_follower(s.tp)
         return states
+
+    def create_internal_topic(self, name: str, partitions: int, rf: int) -> Topic:
+        """An internal topic the brokers create themselves: __consumer_offsets is compacted, with 100 MiB
+        segments (GroupCoordinatorConfig's offsets.topic.segment.bytes), as KafkaApis asks for it."""
+        overrides = {"cleanup.policy": "compact", "segment.bytes": 104857600}
+        configs = resolve_topic(overrides, self.cluster.kafka_version)
+        return self.create_topic(name, partitions, rf, configs, overrides=overrides)
+
+    def delete_topic(self, name: str) -> Topic:
+        """DeleteTopics: the topic is gone from the metadata at once and every replica deletes its log."""
+        topic = self.topics.pop(name)
+        del self.topic_configs[name]
+        gone = set(map(id, topic.partitions))
+        self.partitions = [s for s in self.partitions if id(s) not in gone]
+        for s in topic.partitions:
+            for b in s.replicas:
+                self.cluster.brokers[b].remove_replica(s.tp)
+        return topic
+
+    def registered_brokers(self) -> list[int]:
+        """Broker ids the controller places replicas on, in id order."""
+        return sorted(self.cluster.brokers)
 
     def usable(self, b: int) -> bool:
         broker = self.cluster.brokers[b]
@@ -110,18 +157,19 @@ class Controller:
         # KRaft bumps the leader epoch on every leader change, going offline (no leader) included.
         s.leader_epoch += 1
         if leader < 0:
-            c.trace.emit(now, "partition.offline", partition=s.partition, isr=list(s.isr), reason=reason)
+            c.trace.emit(now, "partition.offline", partition=s.partition, isr=list(s.isr), reason=reason, topic=s.topic)
             return
         c.trace.emit(now, "leader.elected", partition=s.partition, leader=leader, previous=old, epoch=s.leader_epoch,
-                     isr=list(s.isr), unclean=unclean, reason=reason)
+                     isr=list(s.isr), unclean=unclean, reason=reason, topic=s.topic)
         if old >= 0 and old != leader:
-            c.brokers[old].lost_leadership(s.partition)
-        c.brokers[leader].replicas[s.partition].become_leader(now)
+            c.brokers[old].lost_leadership(s.tp)
+        c.brokers[leader].replicas[s.tp].become_leader(now)
+        c.brokers[leader].on_leader(s.tp)
         for b in s.replicas:
             if b != leader and self.usable(b):
-                c.brokers[b].become_follower(s.partition)
+                c.brokers[b].become_follower(s.tp)
         # Partition.makeLeader: the new leader may move its HW at once (a one-member ISR).
-        c.brokers[leader].maybe_advance_hw(s.partition)
+        c.brokers[leader].maybe_advance_hw(s.tp)
 
     def alter_isr(self, s: PartitionState, isr: list[int], reason: str) -> None:
         """AlterPartition from the leader, accepted at once."""
@@ -130,12 +178,13 @@ class Controller:
         added = [b for b in isr if b not in s.isr]
         s.isr = [b for b in s.replicas if b in isr]
         if removed:
-            self.cluster.trace.emit(now, "isr.shrunk", partition=s.partition, removed=removed, isr=list(s.isr), reason=reason)
+            self.cluster.trace.emit(now, "isr.shrunk", partition=s.partition, removed=removed, isr=list(s.isr), reason=reason,
+                                    topic=s.topic)
         if added:
-            self.cluster.trace.emit(now, "isr.expanded", partition=s.partition, added=added, isr=list(s.isr))
+            self.cluster.trace.emit(now, "isr.expanded", partition=s.partition, added=added, isr=list(s.isr), topic=s.topic)
         if removed and s.leader >= 0 and self.cluster.brokers[s.leader].alive:
             # A smaller ISR can let the high watermark move (Partition.maybeShrinkIsr).
-            self.cluster.brokers[s.leader].maybe_advance_hw(s.partition)
+            self.cluster.brokers[s.leader].maybe_advance_hw(s.tp)
 
     def fence(self, b: int, reason: str) -> None:
         """A broker missed broker.session.timeout.ms of heartbeats (or re-registered): out of every ISR, leaders moved."""
@@ -143,7 +192,7 @@ class Controller:
         broker = c.brokers[b]
         if broker.fenced:
             return
-        broker.fenced = True
+        broker.become(BrokerState.DOWN if broker.state in (BrokerState.CRASHED, BrokerState.STARTING) else BrokerState.FENCED)
         c.trace.emit(c.sim.now, "broker.fenced", broker=b, reason=reason)
         for s in self.partitions:
             if b in s.isr and len(s.isr) > 1:
@@ -156,11 +205,11 @@ class Controller:
         """A broker registered again and caught up its metadata: it follows, or leads an offline partition."""
         c = self.cluster
         broker = c.brokers[b]
-        broker.fenced = False
+        broker.become(BrokerState.RUNNING)
         for s in self.partitions:
             if b not in s.replicas:
                 continue
             if s.leader < 0:
                 self.elect(s, "broker returned")
             if s.leader >= 0 and s.leader != b:
-                broker.become_follower(s.partition)
+                broker.become_follower(s.tp)

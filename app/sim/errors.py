@@ -35,6 +35,23 @@ class Errors(Enum):
     OUT_OF_ORDER_SEQUENCE_NUMBER = (45, False)
     DUPLICATE_SEQUENCE_NUMBER = (46, False)
     UNKNOWN_PRODUCER_ID = (59, False)
+    # -- consumers and groups (Errors.java; retriable: extends RetriableException) --
+    OFFSET_OUT_OF_RANGE = (1, False)
+    COORDINATOR_LOAD_IN_PROGRESS = (14, True)
+    COORDINATOR_NOT_AVAILABLE = (15, True)
+    NOT_COORDINATOR = (16, True)
+    ILLEGAL_GENERATION = (22, False)
+    INCONSISTENT_GROUP_PROTOCOL = (23, False)
+    UNKNOWN_MEMBER_ID = (25, False)
+    INVALID_SESSION_TIMEOUT = (26, False)
+    REBALANCE_IN_PROGRESS = (27, False)
+    GROUP_ID_NOT_FOUND = (69, False)
+    OFFSET_NOT_AVAILABLE = (78, True)
+    MEMBER_ID_REQUIRED = (79, False)
+    FENCED_INSTANCE_ID = (82, False)
+    FENCED_MEMBER_EPOCH = (110, False)
+    UNRELEASED_INSTANCE_ID = (111, False)
+    STALE_MEMBER_EPOCH = (113, False)
 
     @property
     def code(self) -> int:

@@ -22,9 +22,11 @@ from operator import lt
 from typing import TYPE_CHECKING, Any
 
 from app.sim.copying import deepcopy_with_flat
+from app.sim.topic import INTERNAL_TOPICS
 
 if TYPE_CHECKING:
     from app.sim.cluster import Cluster
+    from app.sim.partition import TopicPartition
 
 ACKED, FAILED = 2, 3
 
@@ -61,15 +63,17 @@ class Ledger:
         self.failures[rid] = error
 
     @staticmethod
-    def leader_logs(cluster: "Cluster") -> dict[int, Any]:
-        """Each partition's leader log (the last ISR member's when the partition is offline)."""
+    def leader_logs(cluster: "Cluster") -> dict["TopicPartition", Any]:
+        """Each partition's leader log (the last ISR member's when the partition is offline), internal topics left out."""
         out = {}
         for s in cluster.controller.partitions:
+            if s.topic in INTERNAL_TOPICS:
+                continue
             holder = s.leader if s.leader >= 0 else (s.isr[0] if s.isr else s.replicas[0])
-            out[s.partition] = cluster.brokers[holder].replicas[s.partition].log
+            out[s.tp] = cluster.brokers[holder].replicas[s.tp].log
         return out
 
-    def committed_logs(self, cluster: "Cluster") -> dict[int, list]:
+    def committed_logs(self, cluster: "Cluster") -> dict["TopicPartition", list]:
         """Each partition's committed batches: the leader's log below its high watermark."""
         return {p: log.committed() for p, log in self.leader_logs(cluster).items()}
 

@@ -36,6 +36,9 @@ class LogEntry:
     append_ms: float = 0.0
     #: The batch's size in bytes (len(data) when data is kept)
     size: int = -1
+    #: What a coordinator wrote in an internal topic (__consumer_offsets): its records as (key, value) pairs,
+    #: read back by the coordinator that takes over the partition; None in user topics.
+    kv: list | None = None
 
     def __post_init__(self) -> None:
         if self.size < 0:

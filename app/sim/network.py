@@ -5,11 +5,17 @@ class); leaves out packet loss, congestion control and connection setup.
 Faults: isolate/heal a broker, drop the next N responses a broker sends,
 add latency to everything a broker sends or receives.
 
-Node names: ``"producer"`` for the client, broker ids (ints) for brokers.
+Nodes are typed: brokers are their ids (ints); clients are their client ids (strings,
+``"producer-1"``), each on a host. A link joins two hosts: clients on one host share its
+links (the single producer of a simple spec, and every producer that replaces it, is on
+host ``"producer"``), and a link's latency set in the spec names hosts. Each node may have
+a rack (``broker.rack``, ``client.rack``): bytes between racks are counted, as cross-AZ
+traffic is billed.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Hashable
 
 from app.sim.events import Simulation
@@ -18,6 +24,11 @@ if TYPE_CHECKING:
     from app.sim.trace import Trace
 
 Node = Hashable
+
+
+class NodeKind(str, Enum):
+    BROKER = "broker"
+    CLIENT = "client"
 #: What a message is, for the trace: its type ("produce", "fetch.response", ...) and its fields.
 Message = tuple[str, dict[str, Any]]
 
@@ -38,12 +49,37 @@ class Network:
         #: Set by the scenario: where ``message.sent`` and ``message.lost`` go when its ``wire`` is on.
         self.trace: "Trace | None" = None
         self._messages = 0
+        #: client node -> the host it runs on (a broker is its own host)
+        self.hosts: dict[Node, Node] = {}
+        self.kinds: dict[Node, NodeKind] = {}
+        self.racks: dict[Node, str | None] = {}
+        #: bytes sent between nodes in different racks (both racks known)
+        self.cross_rack_bytes = 0
+
+    def add_node(self, node: Node, kind: NodeKind, rack: str | None = None, host: Node | None = None) -> None:
+        """A broker or a client joins the network; a client runs on ``host`` (itself by default)."""
+        self.kinds[node] = kind
+        self.racks[node] = rack
+        if kind is NodeKind.CLIENT and host is not None and host != node:
+            self.hosts[node] = host
+
+    def remove_node(self, node: Node) -> None:
+        """A client is closed: it sends nothing more (what it sent still arrives)."""
+        self.kinds.pop(node, None)
+        self.racks.pop(node, None)
+        self.hosts.pop(node, None)
+
+    def kind(self, node: Node) -> NodeKind:
+        return self.kinds.get(node, NodeKind.BROKER if isinstance(node, int) else NodeKind.CLIENT)
 
     def set_link_latency(self, src: Node, dst: Node, latency_ms: float) -> None:
         self._link_latency[(src, dst)] = latency_ms
         self._link_latency[(dst, src)] = latency_ms
 
     def latency(self, src: Node, dst: Node) -> float:
+        hosts = self.hosts
+        if hosts:
+            src, dst = hosts.get(src, src), hosts.get(dst, dst)
         base = self._link_latency.get((src, dst), self.latency_ms)
         extra = self.extra_latency
         if extra:
@@ -70,7 +106,8 @@ class Network:
             if message is not None:
                 self.lost(self.record(message, src, dst, now, -1.0, size), "isolated")
             return now, -1.0
-        key = (src, dst)
+        hosts = self.hosts
+        key = (hosts.get(src, src), hosts.get(dst, dst)) if hosts else (src, dst)
         free_at = self._link_free_at
         start = free_at.get(key, 0.0)
         if start < now:
@@ -82,6 +119,11 @@ class Network:
         extra = self.extra_latency
         if extra:
             latency += extra.get(src, 0.0) + extra.get(dst, 0.0)
+        racks = self.racks
+        if racks:
+            a, b = racks.get(src), racks.get(dst)
+            if a is not None and b is not None and a != b:
+                self.cross_rack_bytes += size
         # Rounded to nanoseconds so that times stay readable and sums do not drift.
         arrive = round(leave + latency, 6)
         self.bytes_sent += size
@@ -112,7 +154,8 @@ class Network:
 
     def send_time(self, src: Node, dst: Node, size: int) -> float:
         """How long ``size`` bytes wait for and occupy the link before they leave."""
-        start = max(self._link_free_at.get((src, dst), 0.0), self.sim.now)
+        key = (self.hosts.get(src, src), self.hosts.get(dst, dst))
+        start = max(self._link_free_at.get(key, 0.0), self.sim.now)
         return start + size / self.bandwidth - self.sim.now
 
     def _deliver(self, src: Node, dst: Node, callback: Callable[..., Any], args: tuple) -> None:

@@ -9,8 +9,20 @@ reassignment, preferred-leader election, the eligible leader replicas of KIP-966
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from app.sim.log import Log
+
+
+class TopicPartition(NamedTuple):
+    """A partition's name (Kafka's ``TopicPartition``): equal to, and hashed as, the plain tuple
+    ``(topic, partition)``, so a lookup needs no new object."""
+
+    topic: str
+    partition: int
+
+    def __str__(self) -> str:
+        return f"{self.topic}-{self.partition}"
 
 
 @dataclass
@@ -25,7 +37,8 @@ class PartitionState:
     isr: list[int]
 
     def __post_init__(self) -> None:
-        self.name = f"{self.topic}-{self.partition}"
+        self.tp = TopicPartition(self.topic, self.partition)
+        self.name = str(self.tp)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from app.sim.events import Timer
 if TYPE_CHECKING:
     from app.sim.broker import Broker
     from app.sim.log import LogEntry
+    from app.sim.partition import TopicPartition
 
 #: replica.socket.timeout.ms and replica.fetch.backoff.ms defaults.
 REPLICA_SOCKET_TIMEOUT_MS = 30_000
@@ -61,7 +62,7 @@ class ReplicaFetcherManager:
             return
         gen = self.gen[leader]
         cluster = broker.cluster
-        message = ("fetch", {"replica": me, "partitions": [[broker.replicas[p].state.topic, p, o] for p, o in offsets.items()]}
+        message = ("fetch", {"replica": me, "partitions": [[tp.topic, tp.partition, o] for tp, o in offsets.items()]}
                    ) if cluster.trace.wire else None
         cluster.network.transfer(me, leader, 40 + 12 * len(offsets), cluster.brokers[leader].receive_fetch, me, offsets, gen,
                                  message=message)
@@ -83,7 +84,7 @@ class ReplicaFetcherManager:
         if self.gen.get(leader) == gen:
             self._send(leader)
 
-    def on_response(self, leader: int, gen: int, out: dict[int, tuple[list["LogEntry"], int]], send_ms: float) -> None:
+    def on_response(self, leader: int, gen: int, out: dict["TopicPartition", tuple[list["LogEntry"], int]], send_ms: float) -> None:
         """The leader's answer: append the batches that continue each log, take its high watermark, fetch again."""
         broker = self.broker
         if not broker.alive or self.gen.get(leader) != gen:
@@ -95,9 +96,9 @@ class ReplicaFetcherManager:
         now = self.sim.now
         trace = broker.cluster.trace
         replicas = broker.replicas
-        for p, (entries, leader_hw) in out.items():
-            rep = replicas[p]
-            if rep.state.leader != leader:
+        for tp, (entries, leader_hw) in out.items():
+            rep = replicas.get(tp)
+            if rep is None or rep.state.leader != leader:
                 continue
             log = rep.log
             start = log.log_end_offset
@@ -106,9 +107,13 @@ class ReplicaFetcherManager:
                     log.append(e)
             end = log.log_end_offset
             if end > start:
-                trace.emit(now, "replica.fetched", broker=broker.broker_id, leader=leader, partition=p, from_offset=start,
-                           to_offset=end, send_ms=send_ms, receive_ms=now)
+                trace.emit(now, "replica.fetched", broker=broker.broker_id, leader=leader, partition=tp.partition,
+                           from_offset=start, to_offset=end, send_ms=send_ms, receive_ms=now, topic=tp.topic)
             # UnifiedLog.updateHighWatermark: min(leader's HW, own LEO), lower than before too
             # (a new leader's HW can be behind the old one's).
-            log.high_watermark = min(leader_hw, end)
+            hw = min(leader_hw, end)
+            if hw > log.high_watermark and broker.apis.parked:
+                log.high_watermark = hw
+                broker.apis.data_arrived(tp)  # a consumer reading from this follower (KIP-392)
+            log.high_watermark = hw
         self._send(leader)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from app.sim.cluster import Cluster
+from app.sim.consumer.groups import ConsumerGroups
 from app.sim.events import Simulation
+from app.sim.faults import FAULTS
 from app.sim.ledger import Ledger
 from app.sim.metrics import BrokerMetrics, ProducerMetrics
 from app.sim.network import Network
@@ -49,6 +51,8 @@ class ScenarioResult:
     trace: list[dict[str, Any]]
     spec: dict[str, Any] = field(default_factory=dict)
     events_run: int = 0
+    #: group.id -> assignment, generation, rebalances, committed, lag, consumed, redelivered, missed
+    groups: dict[str, Any] = field(default_factory=dict)
 
     def trace_json(self) -> str:
         return json.dumps(self.trace, separators=(",", ":"), sort_keys=True)
@@ -79,37 +83,50 @@ class Scenario:
             self.network.set_link_latency(src, dst, latency)
         self.broker_metrics = BrokerMetrics()
         self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"],
-                               s["kafka_version"])
-        tp = s["topic"]
+                               s["kafka_version"], seed)
         self.cluster.keep_log_bytes = keep_log_bytes
-        self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
+        for tp in s["topics"]:
+            self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"],
+                                                 overrides=tp["overrides"])
         self.ledger = Ledger()
         self.producer_metrics = ProducerMetrics()
-        self.producer = KafkaProducer(sim, self.cluster, self.network, s["producer"], tp["name"], self.trace,
-                                      self.producer_metrics, self.ledger, s["partitioner"])
-        self.cluster.producer = self.producer
         self.end_ms = s["duration_ms"] + s["settle_ms"]
-        self.workload = Workload(sim, self.producer, self.ledger, s["workload"], seed, s["duration_ms"])
-        self.workload.start()
+        #: every producer of the spec, in order, with the application (workload) that sends through it
+        self.producers: list[KafkaProducer] = []
+        self.workloads: list[Workload] = []
+        for i, pr in enumerate(s["producers"]):
+            producer = KafkaProducer(sim, self.cluster, self.network, pr["configs"], pr["topic"], self.trace,
+                                     self.producer_metrics, self.ledger, pr["partitioner"], pr["host"], pr["rack"])
+            workload = Workload(sim, producer, self.ledger, pr["workload"], seed, s["duration_ms"], index=i)
+            self.producers.append(producer)
+            self.workloads.append(workload)
+            workload.start()
+        self.groups = ConsumerGroups(self.cluster, self.trace, self.ledger, s["consumer_groups"])
         for f in s["faults"]:
-            sim.at(f["at_ms"], self._fault, f["action"], f["arg"])
+            sim.at(f["at_ms"], self._fault, f["action"], f["target"], f["options"])
 
-    def _fault(self, action: str, arg: Any) -> None:
-        c = self.cluster
-        if action == "kill_broker":
-            c.kill_broker(arg)
-        elif action == "restart_broker":
-            c.restart_broker(arg)
-        elif action == "isolate_broker":
-            c.isolate(arg)
-        elif action == "heal":
-            c.heal(arg)
-        elif action == "drop_responses":
-            c.drop_responses(*arg)
-        elif action == "add_latency":
-            c.add_latency(*arg)
-        elif action == "flush":
-            self.producer.flush()
+    def _fault(self, action: str, target: Any, options: dict[str, float]) -> None:
+        FAULTS[action].apply(self, target, options)
+
+    @property
+    def producer(self) -> KafkaProducer:
+        """The first producer of the spec (the one a lab's settings replace)."""
+        return self.producers[0]
+
+    @producer.setter
+    def producer(self, value: KafkaProducer) -> None:
+        self.producers[0] = value
+
+    @property
+    def workload(self) -> Workload:
+        return self.workloads[0]
+
+    def member_names(self) -> list[str]:
+        """Every consumer name this run has now (faults take them)."""
+        return self.groups.names()
+
+    def group_ids(self) -> list[str]:
+        return list(self.groups.specs)
 
     @property
     def now(self) -> float:
@@ -134,27 +151,31 @@ class Scenario:
     def result(self) -> ScenarioResult:
         elapsed = max(self.sim.now, 1.0)
         metrics = {
-            "producer": self.producer_metrics.summary(self.producer, elapsed),
+            "producer": self.producer_metrics.summary(self.producer, elapsed) if self.producers else {},
             "broker": self.broker_metrics.summary(self.cluster, elapsed),
             "partitions": self.partition_view(),
         }
-        return ScenarioResult(self.ledger.summary(self.cluster, self.producer.unsent), metrics, self.trace.events, self.spec_json(),
-                              self.sim.events_run)
+        unsent = sum(p.unsent for p in self.producers)
+        groups = self.groups.summary() if self.groups.specs else {}
+        return ScenarioResult(self.ledger.summary(self.cluster, unsent), metrics, self.trace.events, self.spec_json(),
+                              self.sim.events_run, groups)
 
     def partition_view(self) -> list[dict[str, Any]]:
-        """Per partition: leader, epoch, ISR, and every replica's log end offset and high watermark."""
+        """Per partition of the spec's topic: leader, epoch, ISR, and every replica's log end offset and high watermark."""
         out = []
-        for s in self.cluster.controller.partitions:
-            reps = {str(b): {"leo": self.cluster.brokers[b].replicas[s.partition].log.log_end_offset,
-                             "hw": self.cluster.brokers[b].replicas[s.partition].log.high_watermark}
+        topic = self.cluster.controller.topics.get(self.spec["topic"]["name"]) if self.spec["topic"] else None
+        for s in topic.partitions if topic is not None else ():
+            reps = {str(b): {"leo": self.cluster.brokers[b].replicas[s.tp].log.log_end_offset,
+                             "hw": self.cluster.brokers[b].replicas[s.tp].log.high_watermark}
                     for b in s.replicas}
-            out.append({"partition": s.partition, "leader": s.leader, "leader_epoch": s.leader_epoch,
+            out.append({"topic": s.topic, "partition": s.partition, "leader": s.leader, "leader_epoch": s.leader_epoch,
                         "replicas": list(s.replicas), "isr": list(s.isr), "logs": reps})
         return out
 
     def spec_json(self) -> dict[str, Any]:
         s = dict(self.spec)
         s["partitioner"] = s["partitioner"].value
+        s["producers"] = [{**p, "partitioner": p["partitioner"].value} for p in s["producers"]]
         return json.loads(json.dumps(s, default=str))
 
 

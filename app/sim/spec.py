@@ -9,16 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from app.configs import KAFKA_VERSIONS, ConfigException
-from app.sim.config import resolve_broker, resolve_producer, resolve_topic
+from app.sim.config import resolve_broker, resolve_consumer, resolve_producer, resolve_topic
 from app.sim.errors import SpecError
+from app.sim.faults import FAULTS, FaultError, Target, check_options, check_target
+from app.sim.topic import topic_name_problem
 from app.sim.payloads import PAYLOAD_KINDS
 from app.sim.producer.partitioner import NullKeyStrategy
 
-_TOP = ("kafka_version", "cluster", "topic", "producer", "workload", "faults", "duration_ms", "settle_ms", "trace",
-        "network", "partitioner")
+_TOP = ("kafka_version", "cluster", "topic", "topics", "producer", "producers", "workload", "consumer_groups", "faults",
+        "duration_ms", "settle_ms", "trace", "network", "partitioner")
+#: A consumer group's keys besides consumer configs (app/sim/consumer/consumer.py says what they do).
+_GROUP = ("topics", "members", "process_ms", "commit", "static", "racks", "host")
 _CLUSTER = ("brokers", "racks", "latency_ms", "bandwidth_mbps")
 _WORKLOAD = ("records_per_sec", "keys", "value", "value_bytes", "text", "records", "start_ms", "duration_ms")
-_FAULTS = ("kill_broker", "restart_broker", "isolate_broker", "heal", "drop_responses", "add_latency", "flush")
 
 
 def _describe(v: Any) -> str:
@@ -55,7 +58,7 @@ def _dict(path: str, v: Any, allowed: tuple[str, ...] | None = None) -> dict[str
 
 
 def _configs(path: str, scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
-    resolver = {"producer": resolve_producer, "topic": resolve_topic, "broker": resolve_broker}[scope]
+    resolver = {"producer": resolve_producer, "topic": resolve_topic, "broker": resolve_broker, "consumer": resolve_consumer}[scope]
     try:
         return resolver(values, version)
     except ConfigException as exc:
@@ -87,57 +90,154 @@ def parse_spec(spec: Any) -> dict[str, Any]:
         "links": _links(net.get("links", []), count),
     }
 
-    tp = _dict("topic", spec.get("topic", {}))
-    name = tp.get("name", "orders")
-    if not isinstance(name, str) or not name or len(name) > 249:
-        raise SpecError("topic.name", f"must be a non-empty string of at most 249 characters, got {_describe(name)}")
-    partitions = _int("topic.partitions", tp.get("partitions", 1), 1, 10000)
-    rf = _int("topic.replication.factor", tp.get("replication.factor", min(3, count)), 1)
-    if rf > count:
-        raise SpecError("topic.replication.factor", f"Unable to replicate the partition {rf} time(s): The target replication "
-                        f"factor of {rf} cannot be reached because only {count} broker(s) are registered.")
-    topic_values = {k: v for k, v in tp.items() if k not in ("name", "partitions", "replication.factor")}
-    out["topic"] = {"name": name, "partitions": partitions, "replication.factor": rf,
-                    "configs": _configs("topic", "topic", topic_values, version)}
+    topics = [_topic("topic", spec.get("topic", {}), count, version)] if "topic" in spec or "topics" not in spec else []
+    topics += [_topic(f"topics[{i}]", t, count, version) for i, t in enumerate(_list("topics", spec.get("topics", [])))]
+    names = [t["name"] for t in topics]
+    dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if dup is not None:
+        raise SpecError("topics", f"Topic '{dup}' already exists.")
+    out["topics"] = topics
+    out["topic"] = topics[0] if topics else None
 
-    pr = dict(_dict("producer", spec.get("producer", {})))
-    strategy = pr.pop("partitioner", spec.get("partitioner"))
-    if strategy is None:
-        out["partitioner"] = NullKeyStrategy.for_version(version)
+    if "producers" in spec:
+        for key in ("producer", "workload", "partitioner"):
+            if key in spec:
+                raise SpecError(key, "give either producers (a list) or producer/workload/partitioner, not both")
+        producers = [_producer(f"producers[{i}]", dict(_dict(f"producers[{i}]", pr)), None, version, names)
+                     for i, pr in enumerate(_list("producers", spec["producers"]))]
     else:
-        try:
-            out["partitioner"] = NullKeyStrategy(strategy)
-        except ValueError:
-            raise SpecError("producer.partitioner", "must be one of 'round-robin', 'sticky', 'uniform-sticky', "
-                            f"got {_describe(strategy)}") from None
-    out["producer"] = _configs("producer", "producer", pr, version)
+        single = dict(_dict("producer", spec.get("producer", {})))
+        single.setdefault("topic", names[0] if names else None)
+        single["workload"] = spec.get("workload", {})
+        producers = [_producer("producer", single, spec.get("partitioner"), version, names, single_form=True)]
+    out["producers"] = producers
+    first = producers[0] if producers else None
+    out["producer"] = first["configs"] if first else None
+    out["partitioner"] = first["partitioner"] if first else NullKeyStrategy.for_version(version)
+    out["workload"] = first["workload"] if first else None
 
-    wl = _dict("workload", spec.get("workload", {}), _WORKLOAD)
-    keys = wl.get("keys", 0)
-    value = wl.get("value", "json")
-    if value not in PAYLOAD_KINDS:
-        raise SpecError("workload.value", f"must be one of {', '.join(PAYLOAD_KINDS)}, got {_describe(value)}")
-    if value == "text" and not (isinstance(wl.get("text"), str) and wl["text"]):
-        raise SpecError("workload.text", "must be a non-empty string when workload.value is 'text'")
-    out["workload"] = {
-        "records_per_sec": _num("workload.records_per_sec", wl.get("records_per_sec", 1000)),
-        "keys": 0 if keys is None else _int("workload.keys", keys, 0),
-        "value": value,
-        "value_bytes": _int("workload.value_bytes", wl.get("value_bytes", 100), 1 if value == "json" else 0),
-        "text": wl.get("text"),
-        "records": None if wl.get("records") is None else _int("workload.records", wl["records"], 0),
-        "start_ms": _num("workload.start_ms", wl.get("start_ms", 0)),
-    }
-    if "duration_ms" in wl:
-        out["workload"]["duration_ms"] = _num("workload.duration_ms", wl["duration_ms"])
+    out["consumer_groups"] = [_group(f"consumer_groups[{i}]", g, version, names)
+                              for i, g in enumerate(_list("consumer_groups", spec.get("consumer_groups", [])))]
+    ids = [g["group.id"] for g in out["consumer_groups"]]
+    dup = next((g for i, g in enumerate(ids) if g in ids[:i]), None)
+    if dup is not None:
+        raise SpecError("consumer_groups", f"group.id {dup!r} is given twice: one entry per group")
 
     out["duration_ms"] = _num("duration_ms", spec.get("duration_ms", 10000))
     out["settle_ms"] = _num("settle_ms", spec.get("settle_ms", 1000))
-    out["faults"] = [_fault(i, f, count) for i, f in enumerate(_list("faults", spec.get("faults", [])))]
+    faults = _list("faults", spec.get("faults", []))
+    members = _member_names(out["consumer_groups"], faults)
+    out["faults"] = [_fault(i, f, count, members, ids) for i, f in enumerate(faults)]
     tr = _dict("trace", spec.get("trace", {}), ("records", "kinds", "enabled", "wire"))
     out["trace"] = {"records": bool(tr.get("records", True)), "kinds": tr.get("kinds"), "enabled": bool(tr.get("enabled", True)),
                     "wire": bool(tr.get("wire", False))}
     return out
+
+
+def _topic(path: str, tp: Any, count: int, version: str) -> dict[str, Any]:
+    tp = _dict(path, tp)
+    name = tp.get("name", "orders")
+    problem = topic_name_problem(name)
+    if problem:
+        raise SpecError(f"{path}.name", problem)
+    partitions = _int(f"{path}.partitions", tp.get("partitions", 1), 1, 10000)
+    rf = _int(f"{path}.replication.factor", tp.get("replication.factor", min(3, count)), 1)
+    if rf > count:
+        raise SpecError(f"{path}.replication.factor", f"Unable to replicate the partition {rf} time(s): The target replication "
+                        f"factor of {rf} cannot be reached because only {count} broker(s) are registered.")
+    topic_values = {k: v for k, v in tp.items() if k not in ("name", "partitions", "replication.factor")}
+    return {"name": name, "partitions": partitions, "replication.factor": rf,
+            "configs": _configs(path, "topic", topic_values, version), "overrides": topic_values}
+
+
+def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, topics: list[str],
+              single_form: bool = False) -> dict[str, Any]:
+    """One producer: its topic, configs, null-key strategy, workload, and where it runs."""
+    topic = pr.pop("topic", None)
+    if topic not in topics:
+        raise SpecError(f"{path}.topic", f"must name one of the spec's topics ({', '.join(topics) or 'none'}), got "
+                        f"{_describe(topic)}")
+    workload = _workload("workload" if single_form else f"{path}.workload", pr.pop("workload", {}))
+    host = pr.pop("host", "producer" if single_form else None)
+    rack = pr.pop("rack", None)
+    strategy = pr.pop("partitioner", partitioner)
+    if strategy is None:
+        chosen = NullKeyStrategy.for_version(version)
+    else:
+        try:
+            chosen = NullKeyStrategy(strategy)
+        except ValueError:
+            raise SpecError(f"{'producer' if single_form else path}.partitioner", "must be one of 'round-robin', 'sticky', "
+                            f"'uniform-sticky', got {_describe(strategy)}") from None
+    return {"topic": topic, "configs": _configs("producer" if single_form else path, "producer", pr, version),
+            "partitioner": chosen, "workload": workload, "host": host, "rack": rack}
+
+
+def _workload(path: str, wl: Any) -> dict[str, Any]:
+    wl = _dict(path, wl, _WORKLOAD)
+    keys = wl.get("keys", 0)
+    value = wl.get("value", "json")
+    if value not in PAYLOAD_KINDS:
+        raise SpecError(f"{path}.value", f"must be one of {', '.join(PAYLOAD_KINDS)}, got {_describe(value)}")
+    if value == "text" and not (isinstance(wl.get("text"), str) and wl["text"]):
+        raise SpecError(f"{path}.text", "must be a non-empty string when workload.value is 'text'")
+    out = {
+        "records_per_sec": _num(f"{path}.records_per_sec", wl.get("records_per_sec", 1000)),
+        "keys": 0 if keys is None else _int(f"{path}.keys", keys, 0),
+        "value": value,
+        "value_bytes": _int(f"{path}.value_bytes", wl.get("value_bytes", 100), 1 if value == "json" else 0),
+        "text": wl.get("text"),
+        "records": None if wl.get("records") is None else _int(f"{path}.records", wl["records"], 0),
+        "start_ms": _num(f"{path}.start_ms", wl.get("start_ms", 0)),
+    }
+    if "duration_ms" in wl:
+        out["duration_ms"] = _num(f"{path}.duration_ms", wl["duration_ms"])
+    return out
+
+
+def _group(path: str, g: Any, version: str, topics: list[str]) -> dict[str, Any]:
+    """A consumer group: ``members`` consumers named ``<group.id>-0, -1, ...`` with the same configs."""
+    g = dict(_dict(path, g))
+    group_id = g.get("group.id")
+    if not isinstance(group_id, str) or not group_id:
+        raise SpecError(f"{path}.group.id", f"must be a non-empty string, got {_describe(group_id)}")
+    subscribed = g.pop("topics", None)
+    if not isinstance(subscribed, list) or not subscribed or any(t not in topics for t in subscribed):
+        raise SpecError(f"{path}.topics", f"must be a non-empty list of the spec's topics ({', '.join(topics) or 'none'}), "
+                        f"got {_describe(subscribed)}")
+    members = _int(f"{path}.members", g.pop("members", 1), 0, 100)
+    process_ms = _num(f"{path}.process_ms", g.pop("process_ms", 0.0))
+    commit = g.pop("commit", "auto")
+    if commit not in ("auto", "after", "before"):
+        raise SpecError(f"{path}.commit", f"must be one of 'auto' (enable.auto.commit), 'after' (commitSync after "
+                        f"processing), 'before' (commitSync before processing), got {_describe(commit)}")
+    static = g.pop("static", False)
+    if not isinstance(static, bool):
+        raise SpecError(f"{path}.static", f"must be true (each member gets group.instance.id = its name) or false, got "
+                        f"{_describe(static)}")
+    racks = g.pop("racks", [])
+    if not isinstance(racks, list) or not all(isinstance(r, str) for r in racks):
+        raise SpecError(f"{path}.racks", f"must be a list of client.rack values, one per member (repeated), got {_describe(racks)}")
+    host = g.pop("host", None)
+    if commit != "auto" and "enable.auto.commit" not in g:
+        g["enable.auto.commit"] = False  # committing by hand: auto-commit off, as an application that commits does
+    configs = _configs(path, "consumer", g, version)
+    return {"group.id": group_id, "topics": list(subscribed), "members": members, "process_ms": process_ms,
+            "commit": commit, "static": static, "racks": racks, "host": host, "configs": configs}
+
+
+def _member_names(groups: list[dict[str, Any]], faults: list[Any]) -> dict[str, str]:
+    """Every member name a run can have (member -> group): the initial ones and one per add_consumer, in fault order."""
+    names = {f"{g['group.id']}-{i}": g["group.id"] for g in groups for i in range(g["members"])}
+    counts = {g["group.id"]: g["members"] for g in groups}
+    timed = sorted((f.get("at_ms", 0) if isinstance(f.get("at_ms", 0), (int, float)) else 0, i, f)
+                   for i, f in enumerate(faults) if isinstance(f, dict) and "add_consumer" in f)
+    for _, _, f in timed:
+        group_id = f["add_consumer"]
+        if group_id in counts:
+            names[f"{group_id}-{counts[group_id]}"] = group_id
+            counts[group_id] += 1
+    return names
 
 
 def _list(path: str, v: Any) -> list:
@@ -165,24 +265,27 @@ def _links(v: Any, count: int) -> list[tuple[Any, Any, float]]:
     return out
 
 
-def _fault(i: int, f: Any, count: int) -> dict[str, Any]:
+def _fault(i: int, f: Any, count: int, members: dict[str, str], groups: list[str]) -> dict[str, Any]:
+    """``{"at_ms": t, "<fault>": target}``, or for a fault with options ``{"<fault>": {"broker": b, "<option>": x}}``."""
     path = f"faults[{i}]"
-    f = _dict(path, f, ("at_ms",) + _FAULTS)
+    f = _dict(path, f, ("at_ms",) + tuple(FAULTS))
     at = _num(f"{path}.at_ms", f.get("at_ms"))
-    actions = [k for k in _FAULTS if k in f]
+    actions = [k for k in FAULTS if k in f]
     if len(actions) != 1:
-        raise SpecError(path, f"must have exactly one action of: {', '.join(_FAULTS)}")
-    action = actions[0]
-    arg = f[action]
-    if action in ("kill_broker", "restart_broker", "isolate_broker"):
-        arg = _broker(f"{path}.{action}", arg, count)
-    elif action == "heal":
-        arg = None if arg is None or arg is True else _broker(f"{path}.heal", arg, count)
-    elif action == "drop_responses":
-        d = _dict(f"{path}.drop_responses", arg, ("broker", "count"))
-        arg = (_broker(f"{path}.drop_responses.broker", d.get("broker"), count),
-               _int(f"{path}.drop_responses.count", d.get("count", 1), 0))
-    elif action == "add_latency":
-        d = _dict(f"{path}.add_latency", arg, ("broker", "ms"))
-        arg = (_broker(f"{path}.add_latency.broker", d.get("broker"), count), _num(f"{path}.add_latency.ms", d.get("ms")))
-    return {"at_ms": at, "action": action, "arg": arg}
+        raise SpecError(path, f"must have exactly one action of: {', '.join(FAULTS)}")
+    name = actions[0]
+    fault = FAULTS[name]
+    arg = f[name]
+    options: dict[str, Any] = {}
+    if isinstance(arg, dict) and fault.options:
+        d = _dict(f"{path}.{name}", arg, ("broker",) + tuple(o.name for o in fault.options))
+        arg = d.get("broker")
+        options = {k: v for k, v in d.items() if k != "broker"}
+    if arg is True and fault.target in (Target.NONE, Target.BROKER_OR_ALL):
+        arg = None  # {"flush": true}, {"heal": true}: the action with no particular broker
+    try:
+        target = check_target(fault, arg, count, members, groups)
+        values = check_options(fault, options)
+    except FaultError as exc:
+        raise SpecError(f"{path}.{name}", str(exc)) from None
+    return {"at_ms": at, "action": name, "target": target, "options": values}

@@ -1,14 +1,20 @@
-"""The trace: typed events with stable dotted kinds, JSON-serialisable.
+"""The trace: typed events with stable dotted kinds, JSON-serialisable, and the seam to watch a run.
 
 Not a Kafka class: it is what a lab animates. Per-record kinds (``record.sent``,
 ``record.acked``) can be switched off for speed; the trace records only what it
 was asked to record and the simulation behaves the same either way.
+
+``subscribe(kinds, handler)`` is how a lab or a view watches a run without touching the
+simulator: the handler gets each event of those kinds as it happens (recorded or not).
+Besides the trace's own kinds there are SIGNALS, never recorded, which carry the live
+objects a view needs (the batch that closed, the record ids acknowledged); they are only
+built when someone subscribed to them.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 #: Every kind the simulator emits. Labs key on these names; they are stable.
 KINDS: tuple[str, ...] = (
@@ -22,11 +28,25 @@ KINDS: tuple[str, ...] = (
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",
     "message.sent", "message.lost",
+    # consumer groups: the coordinator's side, then the consumer's
+    "group.rebalancing", "group.stable", "group.member_expired",
+    "consumer.joining", "consumer.assigned", "consumer.revoked", "consumer.lost", "consumer.rebalance_requested",
+    "consumer.reset", "consumer.coordinator_lost", "consumer.poll_timeout", "consumer.polled", "consumer.commit",
+    "consumer.committed", "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
+    "consumer.killed",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
 #: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an
 #: animation draws travelling. Off unless asked for (``wire=True``): a busy run sends several a millisecond.
 WIRE_KINDS = frozenset({"message.sent", "message.lost"})
+#: Kinds only subscribers see (``Trace.signal``), with live objects in their fields:
+#: ``records.sent`` (``first``, ``count``: the record ids the application just handed to send()),
+#: ``batch.closed`` (``batch``: a ProducerBatch just sealed), ``batch.drained`` (``batch``, before
+#: each attempt), ``batch.acked`` (``batch``, ``base_offset``), ``records.failed`` (``records``: ids,
+#: ``error``: Kafka's error or the client exception's name).
+SIGNALS: tuple[str, ...] = ("records.sent", "batch.closed", "batch.drained", "batch.acked", "records.failed")
+
+Handler = Callable[[dict[str, Any]], None]
 
 
 class Trace:
@@ -56,6 +76,28 @@ class Trace:
         # handler often emits several events with the same ``now`` (the very same float object).
         self._last_t: float | None = None
         self._last_t_rounded = 0.0
+        #: kind -> handlers (``subscribe``); empty for most runs, and emit() then tests nothing more
+        self._subs: dict[str, list[Handler]] = {}
+        #: the SIGNALS someone subscribed to: an emitter tests this before building a signal's fields
+        self.signals: frozenset[str] = frozenset()
+
+    def subscribe(self, kinds: Iterable[str], handler: Handler) -> None:
+        """Call ``handler(event)`` for every event of these kinds from now on, whether the trace keeps them or
+        not (a per-record kind is only emitted while ``records`` is on). A handler must not change the run:
+        it watches. Bound methods or callable objects, not closures, so a copy of the run (a lab's
+        checkpoint, ``copy.deepcopy``) copies its watchers with it."""
+        if getattr(handler, "__closure__", None):
+            # A copy of the run would share the closure's cells with the original: its view would
+            # go on watching the wrong run. A bound method is copied with its object.
+            raise ValueError(f"subscribe takes a bound method or a callable object, not a closure ({handler!r}): "
+                             "a copy of the run (a lab's checkpoint) must copy its watchers too")
+        kinds = list(kinds)
+        unknown = [k for k in kinds if k not in KINDS and k not in SIGNALS]
+        if unknown:
+            raise ValueError(f"unknown event kind {unknown[0]!r}; kinds: {', '.join(KINDS + SIGNALS)}")
+        for k in kinds:
+            self._subs.setdefault(k, []).append(handler)
+        self.signals = frozenset(k for k in self._subs if k in SIGNALS)
 
     @property
     def enabled(self) -> bool:
@@ -65,11 +107,27 @@ class Trace:
     def emit(self, t: float, kind: str, **fields: Any) -> None:
         kinds = self._kinds
         if kinds is not None and kind not in kinds:
+            if self._subs and kind in self._subs:
+                self._notify({"t": round(t, 3), "kind": kind, **fields})
             return
         if t is not self._last_t:  # identity, not ==: the same object certainly rounds the same
             self._last_t = t
             self._last_t_rounded = round(t, 3)
-        self.events.append({"t": self._last_t_rounded, "kind": kind, **fields})
+        event = {"t": self._last_t_rounded, "kind": kind, **fields}
+        self.events.append(event)
+        if self._subs:
+            handlers = self._subs.get(kind)
+            if handlers:
+                for handler in handlers:
+                    handler(event)
+
+    def signal(self, t: float, kind: str, **fields: Any) -> None:
+        """A SIGNALS event, for subscribers only (emitters test ``kind in trace.signals`` first)."""
+        self._notify({"t": round(t, 3), "kind": kind, **fields})
+
+    def _notify(self, event: dict[str, Any]) -> None:
+        for handler in self._subs.get(event["kind"], ()):
+            handler(event)
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["kind"] == kind]

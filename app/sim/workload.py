@@ -22,15 +22,16 @@ if TYPE_CHECKING:
 
 class Workload:
     def __init__(self, sim: Simulation, producer: "KafkaProducer", ledger: "Ledger", spec: dict[str, Any],
-                 seed: int, stop_ms: float) -> None:
+                 seed: int, stop_ms: float, index: int = 0) -> None:
         self.sim = sim
         self.producer = producer
         self.ledger = ledger
         self.rate = float(spec["records_per_sec"])
         keys = spec.get("keys") or 0
         self.keys: list[bytes] | None = [f"key-{i}".encode() for i in range(keys)] if keys else None
-        # A generator of its own, so that the data do not change with the producer's configs.
-        self.rng = random.Random(seed * 1_000_003 + 17)
+        # A generator of its own, so that the data do not change with the producer's configs (and each
+        # application of a spec with several producers sends data of its own).
+        self.rng = random.Random(seed * 1_000_003 + 17 + index * 7_919)
         self.values = make_payload_generator(spec.get("value", "json"), int(spec.get("value_bytes", 100)), self.rng,
                                              spec.get("text"))
         self.limit: int | None = spec.get("records")
@@ -64,6 +65,9 @@ class Workload:
             keys = self.rng.choices(self.keys, k=n) if self.keys else [None] * n
             self.ledger.reserve(n, keys)
             self.sent = upto
+            trace = self.producer.trace
+            if "records.sent" in trace.signals:
+                trace.signal(now, "records.sent", first=first, count=n)
             self.producer.send_run(first, keys, values)
         if self.limit is not None and self.sent >= self.limit:
             return

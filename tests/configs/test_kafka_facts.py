@@ -15,7 +15,7 @@ def _defaults(scope: str, name: str) -> tuple:
 
 
 def test_acks_default_by_version() -> None:
-    # KIP-679: acks=all and idempotence on by default since 3.0.
+    # KIP-679: acks=all by default since 3.0; idempotence too, in force from 3.0.1/3.1.1/3.2.0 (KAFKA-13598).
     assert _defaults("producer", "acks") == ("1", "all", "all")
 
 
@@ -40,7 +40,25 @@ def test_replica_lag_time_max_ms() -> None:
 
 @pytest.mark.parametrize(("scope", "name"), [("broker", "message.max.bytes"), ("topic", "max.message.bytes")])
 def test_max_message_bytes(scope: str, name: str) -> None:
+    # KAFKA-4203 (commit bd5a1c4, first tagged 2.5.0): KafkaConfig's MessageMaxBytes went from
+    # 1000000 + LOG_OVERHEAD to 1024 * 1024 + LOG_OVERHEAD; 2.4.1 still has the old value.
     assert _defaults(scope, name) == (1048588,) * 3
+    (change,) = [line for line in REGISTRY.get(scope, name).history if "KAFKA-4203" in line]
+    assert change.startswith("2.5: default 1000012 -> 1048588")
+
+
+def test_enable_idempotence_history_names_the_releases_that_really_turned_it_on() -> None:
+    # KAFKA-13598: 3.0.0 and 3.1.0 ProducerConfig.idempotenceEnabled() still required an explicit
+    # enable.idempotence; 3.0.1, 3.1.1 and 3.2.0 apply the default.
+    (change,) = [line for line in REGISTRY.get("producer", "enable.idempotence").history if "KAFKA-13598" in line]
+    assert all(release in change for release in ("3.0.1", "3.1.1", "3.2.0"))
+
+
+def test_kraft_broker_session() -> None:
+    # KafkaConfig (2.8, 3.0) and KRaftConfigs (4.0): BROKER_SESSION_TIMEOUT_MS_DEFAULT 9000,
+    # BROKER_HEARTBEAT_INTERVAL_MS_DEFAULT 2000.
+    assert _defaults("broker", "broker.session.timeout.ms") == (9000,) * 3
+    assert _defaults("broker", "broker.heartbeat.interval.ms") == (2000,) * 3
 
 
 @pytest.mark.parametrize(

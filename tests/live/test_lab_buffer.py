@@ -9,6 +9,7 @@ import pytest
 
 from app.live import LABS, LabSession
 from app.sim import control
+from app.sim.faults import SLOW_BROKER_MS
 
 
 def msg(type_: str, **fields) -> str:
@@ -52,7 +53,7 @@ def test_a_slow_broker_fills_the_buffer_then_send_fails_after_max_block_ms() -> 
     s = slowed()
     events = run(s, 9000)
     buf = control.snapshot(s.sc)["buffer"]
-    assert buf["slow_brokers"] == {"0": control.SLOW_BROKER_MS}
+    assert buf["slow_brokers"] == {"0": SLOW_BROKER_MS}
     assert buf["available"] < buf["batch_size"]
     blocked = [e for e in events if e["kind"] == "record.blocked"]
     exhausted = [e for e in events if e["kind"] == "buffer.exhausted"]
@@ -96,6 +97,6 @@ def test_bad_buffer_controls_are_refused_by_name() -> None:
     [error] = s.receive(msg("set_config", name="buffer.memory", value="1000"), 0)
     assert error["code"] == "bad_value" and "buffer.memory must be one of" in error["message"]
     [error] = s.receive(msg("fault", action="slow_broker", broker=3), 0)
-    assert error["code"] == "bad_value" and "broker from 0 to 0" in error["message"]
+    assert error["code"] == "bad_value" and "broker id from 0 to 0" in error["message"]
     [error] = s.receive(msg("fault", action="kill_broker", broker=0), 0)
     assert "slow_broker, restore_broker" in error["message"]

@@ -244,7 +244,8 @@ def test_a_stretch_without_events_still_moves_the_clock_and_reaches_ended() -> N
 
 
 def _view(s: LabSession) -> str:
-    return json.dumps(s.view(exact=True), sort_keys=True) if s.view is not None else ""
+    view = s.run.lab_view(exact=True)
+    return json.dumps(view, sort_keys=True) if view is not None else ""
 
 
 @pytest.mark.parametrize("name", ["acks", "batching", "buffer", "idempotence", "retries", "safe-producer", "throughput"])

@@ -37,7 +37,7 @@ def test_hello_then_frames_with_the_version(lab_client) -> None:
         ('{"v": 1, "type": "set_config", "name": "acks", "value": "2"}', "bad_value", "acks must be one of 0, 1, all"),
         ('{"v": 1, "type": "set_config", "name": "min.insync.replicas", "value": 9}', "bad_value", "from 1 to 3"),
         ('{"v": 1, "type": "set_config", "name": "linger.ms", "value": 9}', "bad_value", "no setting 'linger.ms'"),
-        ('{"v": 1, "type": "fault", "action": "kill_broker", "broker": 7}', "bad_value", "broker from 0 to 2"),
+        ('{"v": 1, "type": "fault", "action": "kill_broker", "broker": 7}', "bad_value", "broker id from 0 to 2"),
         ('{"v": 1, "type": "fault", "action": "format_disk", "broker": 0}', "bad_value", "must be one of"),
         ('{"v": 1, "type": "seek", "t": 999999}', "bad_value", "seek t must be from 0"),
         ('{"v": 1, "type": "load", "log": [[5, "fault", "kill_broker"]]}', "bad_value", "load.log[0]"),

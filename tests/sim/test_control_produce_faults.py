@@ -1,4 +1,4 @@
-"""control.produce_fault: a leader that refuses its next batches, or loses its next response."""
+"""Produce faults (app/sim/faults.py): a leader that refuses its next batches, or loses its next response."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_an_injected_error_refuses_exactly_the_next_two_appends_and_they_are_ret
 def test_a_follower_is_not_refused_a_batch_it_does_not_lead() -> None:
     sc = Scenario(SPEC, 1)
     follower = next(b for b in sc.cluster.brokers if b != sc.partition_view()[0]["leader"])
-    control.produce_fault(sc, "error_not_leader_or_follower", follower, count=3)
+    control.inject_fault(sc, "error_not_leader_or_follower", follower, {"count": 3})
     control.run_until(sc, 2000)
     assert not [e for e in control.drain_events(sc) if e["kind"] == "produce.error"]
 

@@ -106,7 +106,7 @@ def test_invariants_hold_over_random_specs(spec, seed):
     sc = Scenario(spec, seed)
     result = sc.run_to_end()
     for s in sc.cluster.controller.partitions:
-        logs = {b: sc.cluster.brokers[b].replicas[s.partition].log for b in s.replicas}
+        logs = {b: sc.cluster.brokers[b].replicas[s.tp].log for b in s.replicas}
         for log in logs.values():
             expected = 0
             for e in log.entries:  # offsets contiguous from 0

@@ -39,12 +39,12 @@ def test_each_produce_request_and_its_answer_travel_with_the_run_s_own_times():
     assert produce.keys() == requests.keys() and len(produce) > 10
     for rid, req in requests.items():
         m = produce[rid]
-        assert (m["src"], m["dst"]) == ("producer", req["broker"])
+        assert (m["src"], m["dst"]) == ("producer-1", req["broker"])
         assert (m["send_ms"], m["arrive_ms"], m["bytes"]) == (req["send_ms"], req["arrive_ms"], req["bytes"])
         assert [b[:3] for b in m["batches"]] == req["batches"]
     for rid, ack in acks.items():
         answer = answers[rid]
-        assert (answer["src"], answer["dst"]) == (ack["broker"], "producer")
+        assert (answer["src"], answer["dst"]) == (ack["broker"], "producer-1")
         assert requests[rid]["arrive_ms"] <= answer["send_ms"] < answer["arrive_ms"] == ack["receive_ms"]
         assert [r[:3] for r in answer["results"]] == [r[:3] for r in ack["results"]]
     # Every message is in the trace at its own send time, ids in sending order.
@@ -101,5 +101,5 @@ def test_metadata_requests_make_a_round_trip():
     answers = [e for e in result.trace if e["kind"] == "message.sent" and e["type"] == "metadata.response"]
     assert asks and len(asks) == len(answers)
     for ask, answer in zip(asks, answers):
-        assert ask["src"] == answer["dst"] == "producer" and ask["dst"] == answer["src"]
+        assert ask["src"] == answer["dst"] == "producer-1" and ask["dst"] == answer["src"]
         assert ask["arrive_ms"] == answer["send_ms"] < answer["arrive_ms"]

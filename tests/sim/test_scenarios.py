@@ -265,7 +265,7 @@ def test_idempotence_through_expired_batches_neither_loses_nor_duplicates():
     assert r.ledger["failed"].get("TimeoutException", 0) > 0 and "duplicate.rejected" in kinds(r)
     assert r.ledger["duplicated"] == 0 and r.ledger["lost"] == 0 and r.ledger["reordered"] == 0
     assert r.ledger["in_log"] > r.ledger["acked"]  # some records reported as failed were written after all
-    entries = sc.cluster.brokers[0].replicas[0].log.entries
+    entries = sc.cluster.brokers[0].replicas[("t", 0)].log.entries
     epochs = [e.producer_epoch for e in entries]
     assert epochs == sorted(epochs) and epochs[-1] == sc.producer.producer_epoch > 0
     for epoch in set(epochs):

@@ -13,6 +13,8 @@ from enum import Enum
 from typing import Any
 
 from app.live.protocol import ProtocolError
+from app.live.runtime import ScenarioRuntime
+from app.sim.faults import FAULTS
 
 
 class Scope(str, Enum):
@@ -120,6 +122,14 @@ class Lab:
     #: A view that runs scenarios of its own lists them as ``shadows``: the session counts their records
     #: in what its copies of the run cost.
     view: Any = None
+    #: What the session drives (app/live/runtime.py): one scenario, or the view's scenarios in lockstep.
+    runtime: type[ScenarioRuntime] = ScenarioRuntime
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.faults if f not in FAULTS]
+        if unknown:
+            raise ValueError(f"lab {self.name}: unknown fault {unknown[0]!r}; faults are declared in app/sim/faults.py: "
+                             f"{', '.join(FAULTS)}")
 
     def setting(self, name: str) -> Setting:
         for s in self.settings:

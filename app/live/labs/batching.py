@@ -58,7 +58,8 @@ class _Bucket:
 
 
 class BatchWatch:
-    """Watches one Scenario (and every producer that replaces its first: they share ledger, metrics and trace)."""
+    """Watches one Scenario (and every producer that replaces its first: they share its trace) through
+    ``trace.subscribe``: it changes nothing the simulator decides."""
 
     def __init__(self, sc: Scenario) -> None:
         self.sc = sc
@@ -67,25 +68,24 @@ class BatchWatch:
         self.departed: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self.reasons: Counter[str] = Counter()
         self.totals = {"raw": 0, "wire": 0, "batches": 0, "records": 0}
-        ledger, metrics, trace = sc.ledger, sc.producer_metrics, sc.trace
-        # The watch sits between the simulator and its ledger, metrics and trace: the originals
-        # are kept and called first. Bound methods, not closures, so that a checkpoint (one
-        # copy.deepcopy of the scenario and this view together) copies the wiring with them.
-        self._reserve, self._on_acked, self._on_failed_one = ledger.reserve, ledger.on_acked, ledger.on_failed_one
-        self._on_closed, self._on_request, self._emit = metrics.on_batch_closed, metrics.on_request, trace.emit
-        ledger.reserve, ledger.on_acked, ledger.on_failed_one = self._sent, self._acked, self._failed_one  # type: ignore[method-assign]
-        metrics.on_batch_closed, metrics.on_request = self._closed, self._request  # type: ignore[method-assign]
-        trace.emit = self._traced  # type: ignore[method-assign]
+        # Bound methods, not closures: a checkpoint (one copy.deepcopy of the scenario and this view
+        # together) copies the subscriptions with them.
+        trace = sc.trace
+        trace.subscribe(("records.sent",), self._sent)
+        trace.subscribe(("batch.acked",), self._acked)
+        trace.subscribe(("records.failed",), self._failed)
+        trace.subscribe(("batch.closed",), self._closed)
+        trace.subscribe(("request.sent",), self._request)
+        trace.subscribe(("batch.ready",), self._ready)
 
-    def _sent(self, n: int, *args: Any, **kwargs: Any) -> None:
-        # The workload reserves the next n record ids as it calls send() for them: that instant is their send time.
-        first = len(self.sc.ledger.state)
-        self._reserve(n, *args, **kwargs)
+    def _sent(self, e: dict[str, Any]) -> None:
+        # The workload hands the next records to send() at this instant: their send time.
         now = self.sc.now
-        self.sent_ms.update((rid, now) for rid in range(first, first + n))
+        first = e["first"]
+        self.sent_ms.update((rid, now) for rid in range(first, first + e["count"]))
 
-    def _acked(self, rids: list[int]) -> None:
-        self._on_acked(rids)
+    def _acked(self, e: dict[str, Any]) -> None:
+        rids = e["batch"].record_ids
         now = self.sc.now
         b = self._bucket(now)
         pop = self.sent_ms.pop
@@ -95,12 +95,12 @@ class BatchWatch:
                 b.latencies.append(now - t)
         b.acked += len(rids)
 
-    def _failed_one(self, rid: int, error: str) -> None:
-        self._on_failed_one(rid, error)
-        self.sent_ms.pop(rid, None)
+    def _failed(self, e: dict[str, Any]) -> None:
+        for rid in e["records"]:
+            self.sent_ms.pop(rid, None)
 
-    def _closed(self, batch: Any) -> None:
-        self._on_closed(batch)
+    def _closed(self, e: dict[str, Any]) -> None:
+        batch = e["batch"]
         b = self._bucket(self.sc.now)
         b.batches += 1
         b.batch_bytes += batch.size_bytes
@@ -115,17 +115,15 @@ class BatchWatch:
         self._depart(batch.batch_id, partition=batch.partition, records=batch.record_count, bytes=batch.size_bytes,
                      uncompressed=batch.uncompressed_size, ratio=round(batch.compression_rate, 4))
 
-    def _request(self, req: Any, now: float) -> None:
-        self._on_request(req, now)
-        b = self._bucket(now)
+    def _request(self, e: dict[str, Any]) -> None:
+        b = self._bucket(self.sc.now)
         b.requests += 1
-        b.request_records += sum(x.record_count for x in req.batches)
+        b.request_records += sum(records for _, _, records in e["batches"])
 
-    def _traced(self, t: float, kind: str, **fields: Any) -> None:
-        self._emit(t, kind, **fields)
-        if kind == "batch.ready" and fields.get("attempt", 0) == 0:
-            self.reasons[fields["reason"]] += 1
-            self._depart(fields["batch"], t=round(t, 3), partition=fields["partition"], reason=fields["reason"])
+    def _ready(self, e: dict[str, Any]) -> None:
+        if e.get("attempt", 0) == 0:
+            self.reasons[e["reason"]] += 1
+            self._depart(e["batch"], t=e["t"], partition=e["partition"], reason=e["reason"])
 
     def __deepcopy__(self, memo: dict) -> "BatchWatch":
         # sent_ms: record id -> send time, all immutable.

@@ -11,7 +11,7 @@ lands after them: with in-flight 5 a consumer sees that key's records out of ord
 with in-flight 1 the partition is muted while a batch is out, so nothing overtakes it.
 
 enable.idempotence is **off** in this lab's preset (Kafka's default has been true
-since 3.0): the lab shows the hazard idempotence was made to remove. Turn it on and
+since 3.0.1, 3.1.1 and 3.2.0, KAFKA-13598): the lab shows the hazard idempotence was made to remove. Turn it on and
 the leader refuses the batches that overtake (OUT_OF_ORDER_SEQUENCE_NUMBER) until the
 retried one is in, so the order holds with five in flight. request.timeout.ms is
 1500 ms (Kafka's default is 30000) so a lost response is retried within seconds.
@@ -51,34 +51,32 @@ class LogWatch:
         self.attempts: dict[int, int] = {}
         self.answers: deque[dict[str, Any]] = deque(maxlen=ANSWERS)
         self.counts = {"duplicate.rejected": 0, "response.dropped": 0, "retried_batches": 0}
-        metrics, trace = sc.producer_metrics, sc.trace
         # Bound methods, not closures: a checkpoint deep-copies the scenario and this view together.
-        self._on_drain, self._emit = metrics.on_drain, trace.emit
-        metrics.on_drain = self._drained  # type: ignore[method-assign]
-        trace.emit = self._traced  # type: ignore[method-assign]
+        sc.trace.subscribe(("batch.drained",), self._drained)
+        sc.trace.subscribe(_WATCHED, self._traced)
 
-    def _drained(self, batch: Any, now: float) -> None:
-        self._on_drain(batch, now)
+    def _drained(self, e: dict[str, Any]) -> None:
+        batch = e["batch"]
         if batch.record_ids:
             self.attempts[batch.record_ids[0]] = batch.attempts + 1
             if batch.attempts == 1:
                 self.counts["retried_batches"] += 1
 
-    def _traced(self, t: float, kind: str, **fields: Any) -> None:
-        self._emit(t, kind, **fields)
-        if kind in _WATCHED and fields.get("partition", 0) == 0:
+    def _traced(self, e: dict[str, Any]) -> None:
+        kind = e["kind"]
+        if e.get("partition", 0) == 0:
             if kind in self.counts:
                 self.counts[kind] += 1
-            if kind == "produce.error" and fields.get("side") != "broker":
+            if kind == "produce.error" and e.get("side") != "broker":
                 return  # the client's side of the same error: record.retried tells the rest
-            self.answers.append({"t": round(t, 3), "kind": kind, **fields})
+            self.answers.append(dict(e))
 
     def _log(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, list[int]],
                             list[dict[str, Any]]]:
         """Every committed record of partition 0 in offset order, flagged as the ledger flags them."""
         sc = self.sc
         keys = sc.ledger.keys
-        entries = sc.ledger.committed_logs(sc.cluster)[0]
+        entries = sc.ledger.committed_logs(sc.cluster)[(sc.spec["topic"]["name"], 0)]
         seen: set[int] = set()
         newest: dict[Any, int] = {}
         records: deque[dict[str, Any]] = deque(maxlen=TAIL_RECORDS)

@@ -9,9 +9,9 @@ so they get the same records at the same times and the same broker ids:
   (acks=all with idempotence, KIP-679), each with the spec's ``kafka_version``.
 
 The session's own scenario is the 4.0 column; ``Comparison`` (``frame["lab"]``) runs the
-other three to the same virtual time on every frame and repeats each fault on them at
-the moment it hits the 4.0 cluster (it wraps that cluster's fault methods, so replay,
-seek and links repeat the faults too). Which defaults a version gives comes from the
+other three to the same virtual time on every frame, and the lab's runtime
+(``LockstepRuntime``) gives each fault to all four at the same moment, so replay, seek
+and links repeat the faults too. Which defaults a version gives comes from the
 config registry (``default_for(version)``); what each producer runs with is its
 resolved config.
 
@@ -30,6 +30,7 @@ from typing import Any
 
 from app.configs import registry
 from app.live.labs import Lab
+from app.live.runtime import LockstepRuntime
 from app.sim import Scenario, control
 
 _BROKERS = 3
@@ -61,7 +62,6 @@ SHOWN = (("producer", "acks"), ("producer", "enable.idempotence"), ("producer", 
 #: The ledger walks every record; a column's is refreshed at most every this many virtual ms.
 LEDGER_EVERY_MS = 250.0
 RECENT_MS = 5000.0
-_MIRRORED = ("kill_broker", "restart_broker", "drop_responses")
 
 
 def variant_spec(version: str, producer: dict[str, Any], topic: dict[str, Any]) -> dict[str, Any]:
@@ -119,22 +119,6 @@ class _Column:
                 "producer_id": sc.producer.producer_id}
 
 
-class _Mirrored:
-    """A fault method of the 4.0 cluster that repeats itself on the other three at the same moment.
-
-    An object rather than a closure, so that a checkpoint (copy.deepcopy) copies it with the rest.
-    """
-
-    def __init__(self, comparison: "Comparison", name: str, fault: Any) -> None:
-        self.comparison, self.name, self.fault = comparison, name, fault
-
-    def __call__(self, *args: Any) -> None:
-        self.fault(*args)
-        for shadow in self.comparison.shadows:
-            control.run_until(shadow, self.comparison.sc.now)
-            getattr(shadow.cluster, self.name)(*args)
-
-
 class Comparison:
     """The four columns: the session's scenario (4.0 defaults) and three more run in lockstep with it."""
 
@@ -146,9 +130,6 @@ class Comparison:
                                                      trace_records=False, keep_log_bytes=sc.keep_log_bytes)
             self.columns.append(_Column(key, title, version, producer, topic, own))
         self.shadows = [c.sc for c in self.columns if c.sc is not sc]
-        cluster = sc.cluster
-        for name in _MIRRORED:
-            setattr(cluster, name, _Mirrored(self, name, getattr(cluster, name)))
 
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         """The columns; ``exact``: the run stands still or jumped, so every ledger is taken now."""
@@ -169,4 +150,5 @@ SAFE_PRODUCER = Lab(
     faults=("kill_broker", "restart_broker", "drop_responses"),
     speed=0.1,
     view=Comparison,
+    runtime=LockstepRuntime,
 )

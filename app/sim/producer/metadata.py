@@ -33,9 +33,14 @@ class Metadata:
         return [p for p, leader in enumerate(self.leaders) if leader >= 0]
 
     def refresh_now(self) -> None:
-        states = self.p.cluster.controller.partitions
-        self.leaders = [s.leader for s in states]
-        self.epochs = [s.leader_epoch for s in states]
+        topic = self.p.cluster.controller.topics.get(self.p.topic)
+        n = self.p.num_partitions
+        if topic is None:  # deleted: no partition has a leader (the producer's batches wait, then expire)
+            self.leaders, self.epochs = [-1] * n, [-1] * n
+        else:
+            states = topic.partitions[:n]  # partitions added since: this producer does not know them yet
+            self.leaders = [s.leader for s in states]
+            self.epochs = [s.leader_epoch for s in states]
         by_leader: dict[int, list[int]] = {}
         for p, leader in enumerate(self.leaders):
             by_leader.setdefault(leader, []).append(p)
@@ -48,21 +53,22 @@ class Metadata:
             return
         self.update_pending = True
         p = self.p
-        live = [b for b in p.cluster.brokers.values() if b.alive and p.network.reachable("producer", b.broker_id)]
-        delay = 2 * p.network.latency("producer", live[0].broker_id) if live else p.cfg["retry.backoff.ms"]
+        node = p.client_id
+        live = [b for b in p.cluster.brokers.values() if b.alive and p.network.reachable(node, b.broker_id)]
+        delay = 2 * p.network.latency(node, live[0].broker_id) if live else p.cfg["retry.backoff.ms"]
         # Metadata.timeToNextUpdate: refreshes are at least retry.backoff.ms apart.
         earliest = self.last_refresh_ms + p.cfg["retry.backoff.ms"] - p.sim.now
         wait = max(delay, earliest)
         p.sim.after(wait, self._answer, bool(live))
         if live and p.trace.wire:
             # The round trip, for the trace only: the request leaves once the backoff allows.
-            node = live[0].broker_id
+            broker = live[0].broker_id
             sent = p.sim.now + wait - delay
-            p.sim.at(sent, self._trace_message, "metadata", "producer", node, sent + delay / 2)
-            p.sim.at(sent + delay / 2, self._trace_message, "metadata.response", node, "producer", sent + delay)
+            p.sim.at(sent, self._trace_message, "metadata", node, broker, sent + delay / 2)
+            p.sim.at(sent + delay / 2, self._trace_message, "metadata.response", broker, node, sent + delay)
 
     def _trace_message(self, kind: str, src: object, dst: object, arrive_ms: float) -> None:
-        self.p.network.record((kind, {"client": "producer"}), src, dst, self.p.sim.now, round(arrive_ms, 6), 40)
+        self.p.network.record((kind, {"client": self.p.client_id}), src, dst, self.p.sim.now, round(arrive_ms, 6), 40)
 
     def _answer(self, answered: bool) -> None:
         self.update_pending = False

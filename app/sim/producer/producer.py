@@ -39,13 +39,21 @@ EPOCH_MS = 1_700_000_000_000
 
 
 class KafkaProducer:
-    """One producer writing to one topic; records are ``(record_id, key, value)`` with no headers."""
+    """One producer writing to one topic; records are ``(record_id, key, value)`` with no headers.
+
+    ``client_id``: its ``client.id`` (Kafka's default ``producer-N`` when the configs set none), its
+    name on the network; ``host``: the machine it runs on (links are between hosts).
+    """
 
     def __init__(self, sim: Simulation, cluster: "Cluster", network: "Network", cfg: dict[str, Any], topic: str,
                  trace: "Trace", metrics: "ProducerMetrics", ledger: "Ledger",
-                 null_key_strategy: NullKeyStrategy = NullKeyStrategy.UNIFORM_STICKY) -> None:
+                 null_key_strategy: NullKeyStrategy = NullKeyStrategy.UNIFORM_STICKY, host: str | None = "producer",
+                 rack: str | None = None) -> None:
         self.sim, self.cluster, self.network, self.cfg = sim, cluster, network, cfg
         self.topic, self.trace, self.metrics, self.ledger = topic, trace, metrics, ledger
+        self.client_id: str = cfg.get("client.id") or cluster.next_client_id("producer")
+        self.node = self.client_id
+        cluster.connect(self, rack, host)
         n = cluster.controller.num_partitions(topic)
         self.num_partitions = n
         self.idempotent: bool = cfg["enable.idempotence"]
@@ -133,8 +141,7 @@ class KafkaProducer:
         size = (len(key) if key is not None else 0) + (len(value) if value is not None else 0)
         if size + 128 >= min(self.max_request_size, self.pool.total_memory) and (
                 estimate_size_upper_bound(key, value, ()) > min(self.max_request_size, self.pool.total_memory)):
-            self.ledger.on_failed_one(rid, "RecordTooLargeException")
-            self.metrics.record_errors += 1
+            self._failed([rid], "RecordTooLargeException")
             return True
         keyed = key is not None and not self.ignore_keys
         p = self.keyed.partition(key) if keyed else self._choose(key, None)
@@ -230,8 +237,7 @@ class KafkaProducer:
         exc = BufferExhaustedException(size, int(self.max_block_ms), self.pool.total_memory, self.pool.available,
                                        self.pool.poolable_size)
         self.trace.emit(now, "buffer.exhausted", record=rid, message=str(exc))
-        self.ledger.on_failed_one(rid, exc.error_name)
-        self.metrics.record_errors += 1
+        self._failed([rid], exc.error_name)
         self._drain_backlog()
 
     def _drain_backlog(self) -> None:
@@ -261,6 +267,11 @@ class KafkaProducer:
         self.accumulator.closed = True
         if self.accumulator.incomplete:
             self.sender.wakeup()
+        else:
+            self.cluster.disconnect(self)
+
+    def on_broker_down(self, broker: int) -> None:
+        self.sender.on_broker_down(broker)
 
     # -- drain (RecordAccumulator.drainBatchesForOneNode) --------------------------------------
     def drain(self, node: int, now: float) -> list[ProducerBatch]:
@@ -300,9 +311,12 @@ class KafkaProducer:
             first.drained_ms = now
             size += first.size_bytes
             out.append(first)
+        signal = "batch.drained" in self.trace.signals
         for b in out:
             self.inflight_batches[b.partition].add(b)
             self.metrics.on_drain(b, now)
+            if signal:
+                self.trace.signal(now, "batch.drained", batch=b)
         return out
 
     def _close(self, batch: ProducerBatch, p: int) -> None:
@@ -319,6 +333,8 @@ class KafkaProducer:
         if fresh:
             self.estimator.update(self.topic, self.accumulator.codec, batch.compression_rate)
             self.metrics.on_batch_closed(batch)
+            if "batch.closed" in self.trace.signals:
+                self.trace.signal(self.sim.now, "batch.closed", batch=batch)
 
     # -- outcomes ---------------------------------------------------------------------------
     def _done(self, batch: ProducerBatch, state: FinalState) -> None:
@@ -332,6 +348,8 @@ class KafkaProducer:
         if acc.flushes_in_progress and not acc.incomplete:
             acc.flushes_in_progress = 0
         self.pool.deallocate(batch.buffer_size)
+        if acc.closed and not acc.incomplete:
+            self.cluster.disconnect(self)  # closed, and nothing left to answer: the producer is gone
 
     def complete_batch(self, batch: ProducerBatch, base_offset: int, now: float) -> None:
         if batch.state is not FinalState.PENDING:
@@ -341,6 +359,8 @@ class KafkaProducer:
             self.txn.on_acked(batch)
         self.ledger.on_acked(batch.record_ids)
         self.metrics.on_batch_acked(batch, now)
+        if "batch.acked" in self.trace.signals:
+            self.trace.signal(now, "batch.acked", batch=batch, base_offset=base_offset)
         if self.trace.records:
             for i, rid in enumerate(batch.record_ids):
                 self.trace.emit(now, "record.acked", record=rid, partition=batch.partition,
@@ -355,8 +375,7 @@ class KafkaProducer:
                             records=len(batch.record_ids), age_ms=round(now - batch.created_ms, 3),
                             message=f"Expiring {len(batch.record_ids)} record(s) for {self.topic}-{batch.partition}:"
                                     f"{round(now - batch.created_ms)} ms has passed since batch creation")
-        self.ledger.on_failed(batch.record_ids, error)
-        self.metrics.record_errors += len(batch.record_ids)
+        self._failed(batch.record_ids, error)
         if self.trace.records:
             for rid in batch.record_ids:
                 self.trace.emit(now, "record.failed", record=rid, partition=batch.partition, error=error)
@@ -365,6 +384,13 @@ class KafkaProducer:
             self.txn.on_failed(batch, error, expired, adjust=batch.attempts < self.sender.retries)
             if self.txn.unresolved or self.txn.bump_required:
                 self.sender.wakeup()  # the next pass resolves the sequence or bumps the epoch
+
+    def _failed(self, rids: list[int], error: str) -> None:
+        """Records the application is told failed (their callback's exception)."""
+        self.ledger.on_failed(rids, error)
+        self.metrics.record_errors += len(rids)
+        if "records.failed" in self.trace.signals:
+            self.trace.signal(self.sim.now, "records.failed", records=list(rids), error=error)
 
     @property
     def producer_epoch(self) -> int:

@@ -64,6 +64,10 @@ class ProduceRequest:
     done: bool = False
     oldest_created_ms: float = math.inf
     conn: Connection | None = None
+    #: the producer's Sender, which the broker answers (the request carries its client)
+    sender: "Sender" = None  # type: ignore[assignment]
+    #: the request's timeoutMs: the producer's request.timeout.ms, how long an acks=all request may wait
+    timeout_ms: float = 30_000.0
 
 
 class Sender:
@@ -71,6 +75,7 @@ class Sender:
 
     def __init__(self, producer: "KafkaProducer") -> None:
         self.p = producer
+        self.node = producer.client_id
         self.sim = producer.sim
         cfg = producer.cfg
         self.max_in_flight: int = cfg["max.in.flight.requests.per.connection"]
@@ -197,11 +202,11 @@ class Sender:
         if conn is None:
             conn = self.connections[node] = Connection(node)
         req = ProduceRequest(self._next_request_id, node, self.acks, batches, now, size=size, oldest_created_ms=oldest,
-                             conn=conn)
-        message = ("produce", {"client": "producer", "request": req.request_id, "acks": self.acks,
+                             conn=conn, sender=self, timeout_ms=self.request_timeout_ms)
+        message = ("produce", {"client": self.node, "request": req.request_id, "acks": self.acks,
                                "batches": [[b.partition, b.batch_id, b.record_count, b.size_bytes] for b in batches]}
                    ) if p.trace.wire else None
-        send_ms, arrive_ms = p.network.transfer("producer", node, size, p.cluster.brokers[node].receive_produce, req,
+        send_ms, arrive_ms = p.network.transfer(self.node, node, size, p.cluster.brokers[node].receive_produce, req,
                                                 message=message)
         req.arrive_ms = arrive_ms
         p.metrics.on_request(req, now)
@@ -260,6 +265,11 @@ class Sender:
                     self._complete(b, Errors.NETWORK_EXCEPTION, -1, now)
         self.p.metadata.request_update()
         self.wakeup()
+
+    def on_broker_down(self, broker: int) -> None:
+        """The broker's process died: its sockets reset, and each request on them fails one latency later."""
+        for req in list(self.in_flight.get(broker, {}).values()):
+            self.sim.after(self.p.network.latency(broker, self.node), self.on_disconnect, req, "broker down")
 
     def _on_request_timeout(self, req: ProduceRequest) -> None:
         if not req.done:
