@@ -66,7 +66,6 @@ class FlowTracker:
         #: A message left out of a frame while still in flight: the next standstill redraws.
         self._behind = False
         self.redraw = True
-        self.clients: set[str] = set()
         self._topology: dict[str, Any] | None = None
         #: [key, partition, batch] of the last records sent, and how many were ever seen (a change to tell)
         self._records: deque[list[Any]] = deque(maxlen=RECENT_RECORDS)
@@ -81,9 +80,6 @@ class FlowTracker:
             kind = e["kind"]
             if kind == SENT:
                 flying[e["id"]] = e
-                for end in (e["src"], e["dst"]):
-                    if isinstance(end, str):
-                        self.clients.add(end)
             elif kind == LOST:
                 self._on_lost(e)
             elif kind == "record.sent":
@@ -154,7 +150,7 @@ class FlowTracker:
             out["records"] = list(self._records)
             self._records_told = self._records_seen
         # The layout only when it changed (a slowed link, a new client) or the page redraws.
-        shape = topology(sc, self.clients)
+        shape = topology(sc)
         if redraw or shape != self._topology:
             out["topology"] = self._topology = shape
         self.redraw = False
@@ -177,14 +173,19 @@ def with_wire(spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "trace": {**spec.get("trace", {}), "wire": True}}
 
 
-def topology(sc: Scenario, clients: set[str]) -> dict[str, Any]:
-    """What the picture lays out: clients, brokers with their rack (broker.rack), and each link's one-way latency."""
-    names = sorted(clients | {"producer"})
+def topology(sc: Scenario) -> dict[str, Any]:
+    """What the picture lays out: clients, brokers with their rack (broker.rack), and each link's one-way latency.
+
+    The clients are the run's producers now (their client.id) and its consumers. A producer a lab replaced
+    is not one: it sends only what it had, and the page draws its last messages on its successor's links."""
+    clients = [{"name": p.client_id, "kind": "producer"} for p in sc.producers]
+    clients += [{"name": m, "kind": "consumer"} for m in sc.member_names()]
+    names = [c["name"] for c in clients]
     brokers = sorted(sc.cluster.brokers.items())
     net = sc.network
     links = [{"src": c, "dst": b, "latency_ms": net.latency(c, b)} for c in names for b, _ in brokers]
     links += [{"src": a, "dst": b, "latency_ms": net.latency(a, b)} for a, _ in brokers for b, _ in brokers if a != b]
-    return {"clients": names, "brokers": [{"broker": b, "rack": br.rack} for b, br in brokers], "links": links}
+    return {"clients": clients, "brokers": [{"broker": b, "rack": br.rack} for b, br in brokers], "links": links}
 
 
 __all__ = ["FlowTracker", "MAX_IN_FLIGHT", "MAX_LOST", "MAX_PASSED", "accumulator", "topology", "with_wire"]

@@ -149,10 +149,11 @@ def test_the_outbox_counts_messages_but_keeps_them_out_of_its_detail() -> None:
 def test_the_topology_names_racks_and_latencies_and_follows_a_slowed_broker() -> None:
     s = LabSession(LABS["buffer"], wall_ms=0)
     first = take(s)["flow"]["topology"]
-    assert first["clients"] == ["producer"] and [b["broker"] for b in first["brokers"]] == [0]
-    assert first["links"] == [{"src": "producer", "dst": 0, "latency_ms": 5.0}]
+    name = s.sc.producer.client_id
+    assert first["clients"] == [{"name": name, "kind": "producer"}] and [b["broker"] for b in first["brokers"]] == [0]
+    assert first["links"] == [{"src": name, "dst": 0, "latency_ms": 5.0}]
     s.tick(100)
     assert "topology" not in take(s)["flow"]  # unchanged: not sent again
     s.receive(msg("fault", action="slow_broker", broker=0), 100)
     slowed = take(s)["flow"]["topology"]
-    assert slowed["links"] == [{"src": "producer", "dst": 0, "latency_ms": 3005.0}]
+    assert slowed["links"] == [{"src": name, "dst": 0, "latency_ms": 3005.0}]

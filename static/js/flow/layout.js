@@ -28,13 +28,13 @@ function replicasByBroker(state) {
   return out;
 }
 
-function clientBox(name, y, partitions, opts) {
-  const producer = name === "producer" || name.startsWith("producer");
+function clientBox({ name, kind }, y, partitions, opts) {
+  const producer = kind === "producer";
   const rows = producer ? partitions : 0;
   const left = producer && opts.records ? RECORDS_W + FAN_W : 0;
   const top = HEAD + 16 + (left ? 18 : 0); // the send(key) column has a heading
   const h = top + rows * ROW + (producer && opts.buffer ? BUFFER_H : 0) + 8;
-  const box = { name, x: CLIENT_X, y, w: CLIENT_W, h, rows: new Map(), records: null, buffer: null };
+  const box = { name, kind, x: CLIENT_X, y, w: CLIENT_W, h, rows: new Map(), records: null, buffer: null };
   for (let i = 0; i < rows; i++) box.rows.set(i, { x: CLIENT_X + left + 8, y: y + top + i * ROW, w: CLIENT_W - left - 16, h: ROW });
   if (left) box.records = { x: CLIENT_X + 8, y: y + top, w: RECORDS_W - 8, h: rows * ROW };
   if (producer && opts.buffer) box.buffer = { x: CLIENT_X + 8, y: y + h - BUFFER_H - 4, w: CLIENT_W - 16, h: BUFFER_H - 6 };
@@ -72,11 +72,12 @@ export function computeLayout(topology, state, opts = {}) {
   const brokersBottom = y - GAP + (racked ? 8 : 0);
   // Clients: the producer first (it has the accumulator), then any others, stacked.
   let cy = PAD;
-  for (const name of topology.clients) {
-    const box = clientBox(name, cy, partitions, opts);
-    layout.clients.set(name, box);
+  // Only the first producer has the accumulator's rows: the one a lab's settings replace.
+  topology.clients.forEach((client, i) => {
+    const box = clientBox(client, cy, i === 0 ? partitions : 0, opts);
+    layout.clients.set(client.name, box);
     cy += box.h + GAP;
-  }
+  });
   const clientsBottom = cy - GAP;
   layout.H = Math.max(brokersBottom, clientsBottom) + PAD;
   // The shorter column is centred against the taller one.
@@ -132,8 +133,17 @@ function addLink(layout, { src, dst, latency_ms: latency }) {
   layout.links.set(key, { src, dst, latency, slow: 0, request: polyline(curve(from, [x + bulge, (ya + yb) / 2], to)) });
 }
 
+/** The client drawn for a name: itself, or for a producer a lab replaced (gone from the topology), the first producer. */
+function client(layout, name) {
+  if (layout.clients.has(name)) return name;
+  for (const [n, box] of layout.clients) if (box.kind === "producer") return n;
+  return name;
+}
+
 /** The path a message from ``src`` to ``dst`` travels, or null when one end is not drawn. */
 export function pathFor(layout, src, dst) {
+  if (typeof src === "string") src = client(layout, src);
+  if (typeof dst === "string") dst = client(layout, dst);
   if (typeof src === "string" && typeof dst !== "string") return layout.links.get(`${src}>${dst}`)?.request ?? null;
   if (typeof dst === "string" && typeof src !== "string") return layout.links.get(`${dst}>${src}`)?.response ?? null;
   return layout.links.get(`${src}>${dst}`)?.request ?? null;

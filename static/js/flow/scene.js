@@ -79,9 +79,9 @@ export class Scene {
     const clients = node("g", { class: "flow-clients" });
     this.clients = new Map();
     for (const [name, box] of layout.clients) {
-      const g = node("g", { class: "flow-client", "data-client": name });
+      const g = node("g", { class: "flow-client", "data-client": name, "data-client-kind": box.kind });
       g.append(node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "flow-box" }),
-        node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, name === "producer" ? "Producer" : name),
+        node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, name.startsWith(box.kind) ? name : `${box.kind} ${name}`),
         node("text", { x: box.x + 10, y: box.y + 38, class: "flow-note", "data-client-config": "" }));
       const rows = new Map();
       for (const [p, row] of box.rows) {
@@ -144,7 +144,7 @@ export class Scene {
       setAttr(g, "data-cut", cut);
     }
     for (const p of state.partitions) this.updatePartition(p, extra.marked?.get(p.partition));
-    const producer = this.clients.get("producer");
+    const producer = [...this.clients.values()].find((c) => c.box.kind === "producer");
     if (producer) this.updateProducer(producer, state, extra);
   }
 
