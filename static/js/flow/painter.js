@@ -140,8 +140,9 @@ export class Painter {
     if (!dense) for (const list of byKind.values()) for (const t of list) if (t.note) this.drawNote(t);
     for (const m of marks) this.drawMark(m, now);
     for (const b of opts.badges ?? []) this.drawBadge(b);
-    const rings = [...byKind.values()].flat().filter((t) => t.id === opts.focus || opts.highlight?.(t));
-    for (const t of rings) this.drawRing(t, t.id === opts.focus);
+    if (opts.focus !== null && opts.focus !== undefined || opts.highlight) {
+      for (const list of byKind.values()) for (const t of list) if (t.id === opts.focus || opts.highlight?.(t)) this.drawRing(t, t.id === opts.focus);
+    }
     return count;
   }
 

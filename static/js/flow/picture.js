@@ -41,7 +41,7 @@ export function createPicture(el, ctx) {
   let stepPending = false;
   let speed = 0.1;
   let listedKeys = "";
-  const stats = (el.flowStats = { latencies: [], paints: 0 });
+  const stats = (el.flowStats = { latencies: [], paints: 0, paintMs: 0 });
   const describer = new Describer({
     summaryEl: q("[data-flow-summary]"), listEl: q("[data-flow-list]"), tipEl: q("[data-flow-tip]"), stageEl: stage, book,
     onFocus: (id) => { focusId = id; dirty = true; showTip(); },
@@ -151,9 +151,12 @@ export function createPicture(el, ctx) {
     }
   }
 
+  let beforePaint = null; // lab.js hands the socket's frames over here, so a new token is drawn in the same animation frame
   function paint() {
     requestAnimationFrame(paint);
+    beforePaint?.();
     if (!layout || !visible) return;
+    const started = performance.now();
     const wall = performance.now();
     const now = clock.now(wall);
     if (!dirty && !clock.playing) return;
@@ -173,6 +176,7 @@ export function createPicture(el, ctx) {
       sizeOf: (t) => book.compressedSize(t, fraction(t, now)),
     });
     stats.paints += 1;
+    stats.paintMs += performance.now() - started;
     const drawn = Date.now();
     for (const t of tokens) {
       if (t.firstDrawn !== undefined) continue;
@@ -226,6 +230,8 @@ export function createPicture(el, ctx) {
   const api = {
     frame,
     render,
+    /** ``fn`` runs at the start of every animation frame, before the picture paints (lab.js: the socket's frames). */
+    beforePaint(fn) { beforePaint = fn; },
     /** The next frame answers a step: say what it did. */
     stepped() { stepPending = true; },
     now: () => clock.now(performance.now()),

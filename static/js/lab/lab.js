@@ -210,6 +210,12 @@ export async function startLab(root) {
   }
 
   socket = new LabSocket(name, { onHello, onFrames, onError, onClose });
+  if (picture) {
+    // One animation frame: the socket's frames first, then the picture's paint, so a new message is
+    // drawn in the same frame it arrived in.
+    socket.driven = true;
+    picture.beforePaint(() => socket.flush());
+  }
   socket.connect();
 }
 
