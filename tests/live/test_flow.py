@@ -157,3 +157,15 @@ def test_the_topology_names_racks_and_latencies_and_follows_a_slowed_broker() ->
     s.receive(msg("fault", action="slow_broker", broker=0), 100)
     slowed = take(s)["flow"]["topology"]
     assert slowed["links"] == [{"src": name, "dst": 0, "latency_ms": 3005.0}]
+
+
+def test_every_field_of_the_flow_section_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
+    s = LabSession(LABS["partitioning"], wall_ms=0)
+    s.tick(500)
+    flow = take(s)["flow"]
+    fields = set(flow) | set(flow["topology"]) | set(flow["omitted"]) | set(flow["accumulator"])
+    missing = sorted(f for f in fields if f"`{f}`" not in doc)
+    assert not missing, f"docs/protocol.md does not document the flow fields: {missing}"

@@ -87,7 +87,8 @@ export function createPicture(el, ctx) {
     const box = layout?.brokers.get(b.broker);
     if (!box) return null;
     const rep = b.partition === null ? null : box.replicas.get(b.partition);
-    return { ...b, x: box.x + box.w - 6, y: rep ? rep.y + ROW / 2 : box.y + 15 };
+    // A broker's own badge sits just left of its box, so its name and state word stay readable.
+    return { ...b, x: rep ? box.x + box.w - 6 : box.x - 6, y: rep ? rep.y + ROW / 2 : box.y + 15 };
   }
 
   function showTip() {

@@ -106,7 +106,9 @@ export class Scene {
     this.brokers = new Map();
     for (const [id, box] of layout.brokers) {
       const g = node("g", { class: "flow-broker", "data-flow-broker": id, "data-state": "up" });
-      g.append(node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "flow-box" }),
+      // The cross over a dead broker, under its words: drawn always, shown by [data-state="down"] (flow.css).
+      const cross = node("path", { d: `M${box.x + 4},${box.y + 4} L${box.x + box.w - 4},${box.y + box.h - 4} M${box.x + box.w - 4},${box.y + 4} L${box.x + 4},${box.y + box.h - 4}`, class: "flow-cross" });
+      g.append(node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "flow-box" }), cross,
         node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, `Broker ${id}`),
         node("text", { x: box.x + box.w - 10, y: box.y + 20, class: "flow-state", "text-anchor": "end", "data-broker-state": "" }));
       const reps = new Map();
@@ -121,8 +123,6 @@ export class Scene {
         reps.set(p, { g: r, cells: [...cells.children] });
         g.append(r);
       }
-      // The cross over a dead broker: drawn always, shown by [data-state="down"] (flow.css).
-      g.append(node("path", { d: `M${box.x + 4},${box.y + 4} L${box.x + box.w - 4},${box.y + box.h - 4} M${box.x + box.w - 4},${box.y + 4} L${box.x + 4},${box.y + box.h - 4}`, class: "flow-cross" }));
       this.brokers.set(id, { g, box, reps });
       brokers.append(g);
     }
