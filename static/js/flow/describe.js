@@ -26,13 +26,17 @@ export function tokenText(token, book) {
   return `${kindInfo(token.kind).label} #${token.id}, ${ends}${what ? ` · ${what}` : ""} · ${times}${lost}`;
 }
 
-/** A sentence about the picture now: messages on the wire by kind, brokers in trouble, partitions' leaders and ISR. */
-export function summary(now, tokens, state) {
+/** A sentence about the picture now: messages on the wire by kind, brokers in trouble, partitions' leaders and ISR;
+ *  ``unseen`` (tokens.js takeUnseen): the messages too quick to be on screen at a frame, and those the caps left out. */
+export function summary(now, tokens, state, unseen = { passed: {}, omitted: 0 }) {
   const byKind = new Map();
   for (const t of tokens) byKind.set(t.kind, (byKind.get(t.kind) ?? 0) + 1);
   const total = tokens.length;
   const parts = [`At ${(now / 1000).toFixed(2)} s, ${total ? `${plural(total, "message")} on the wire` : "nothing is on the wire"}`];
   if (total) parts[0] += `: ${[...byKind].map(([k, n]) => `${n} ${kindInfo(k).label}${n === 1 ? "" : "s"}`).join(", ")}`;
+  const quick = Object.values(unseen.passed).reduce((a, n) => a + n, 0);
+  if (quick) parts.push(`${plural(quick, "message")} left and arrived between two frames since the last summary, too quick to draw at this speed`);
+  if (unseen.omitted) parts.push(`${plural(unseen.omitted, "message")} not drawn: more were on the wire at once than a frame carries`);
   const trouble = state.brokers.map((b) => [b.broker, brokerState(b)]).filter(([, s]) => s !== "up");
   if (trouble.length) parts.push(trouble.map(([b, s]) => `broker ${b} is ${s === "isolated" ? "cut off" : s}`).join(", "));
   const slow = Object.entries(state.buffer?.slow_brokers ?? {});
@@ -41,7 +45,7 @@ export function summary(now, tokens, state) {
   parts.push(state.partitions.map((p) => `partition ${p.partition}: leader ${p.leader < 0 ? "none" : `broker ${p.leader}`}` +
     (p.replicas.length > 1 ? `, in sync: ${brokers(p.isr)}` : "")).join("; "));
   if (state.buffer?.blocked_since !== null && state.buffer?.blocked_since !== undefined) parts.push("send() is blocked: buffer.memory is full");
-  return `${parts.join(". ")}.`;
+  return `${parts.map((p) => p[0].toUpperCase() + p.slice(1)).join(". ")}.`;
 }
 
 export class Describer {
@@ -66,11 +70,11 @@ export class Describer {
   }
 
   /** At most once a second (``force``: now, after a step, a seek or a pause). */
-  update(now, tokens, state, force = false) {
+  update(now, tokens, state, unseen, force = false) {
     const wall = performance.now();
     if (!force && wall - this.said < EVERY_MS) return;
     this.said = wall;
-    const text = summary(now, tokens, state);
+    const text = summary(now, tokens, state, unseen());
     if (this.summaryEl && this.summaryEl.textContent !== text) this.summaryEl.textContent = text;
     this.stageEl?.setAttribute("aria-label", `Cluster picture. ${text}`);
     if (!this.listEl || this.listEl.contains(document.activeElement)) return; // never pull the list from under a reader

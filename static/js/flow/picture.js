@@ -139,7 +139,7 @@ export function createPicture(el, ctx) {
     const marked = book.marked();
     scene.update(f.state, { queues: book.queues(f.flow?.accumulator), records: opts.records ? book.recent.map((r) => ({ ...r, followed: r.key === book.followed && r.key !== null })) : null, marked });
     const now = clock.now(performance.now());
-    describer.update(now, [...store.visible(now)], f.state, f.playback.state !== "playing");
+    describer.update(now, [...store.visible(now)], f.state, () => store.takeUnseen(), f.playback.state !== "playing");
     if (follow && book.keys.size) {
       const keys = [...book.keys].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
       const joined = keys.join("\n");

@@ -91,9 +91,11 @@ export class TokenStore {
     for (const token of this.tokens.values()) if (token.send <= now && now < token.end) yield token;
   }
 
-  takePassed() {
-    const out = this.passed;
+  /** What came and went between frames, and what the server's caps left out, since the last call. */
+  takeUnseen() {
+    const out = { passed: this.passed, omitted: this.omitted };
     this.passed = {};
+    this.omitted = 0;
     return out;
   }
 }
