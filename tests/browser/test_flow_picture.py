@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from .conftest import PageLog, Server
 from .flow import KINDS, expected_px, pixels, rgb, settled, snapshot, standing_still, wait_for_tokens
-from .labs import assert_no_serious_axe_violation, open_lab, wait_for_virtual_time
+from .labs import assert_no_serious_axe_violation, open_lab, open_lab_slide, wait_for_virtual_time
 
 pytestmark = pytest.mark.browser
 
@@ -260,3 +260,22 @@ def test_speed_changes_how_fast_tokens_fly(page: Page, server: Server) -> None:
     # A loaded machine may fall behind real time (the run says "Slowed down"): ten times as fast is the
     # most, more than twice and a half the least asked here.
     assert 0.01 < slow <= 0.105 and fast > 2.5 * slow, (slow, fast)
+
+
+def test_projected_the_lab_keys_work_and_arrows_never_leave_the_lab(page: Page, server: Server) -> None:
+    root = open_lab_slide(page, server.url, LESSON, "acks")
+    indicator = page.locator("[data-slide-indicator]").inner_text()
+    page.locator("main").focus()
+    page.keyboard.press(" ")  # on the lab's slide, Space is the lab's
+    expect(root).to_have_attribute("data-playback", "paused")
+    for control in (root.get_by_role("button", name="Step to next event"), root.locator("[data-flow-stage]"),
+                    root.get_by_role("button", name="Kill broker 1", exact=True)):
+        control.focus()
+        for key in ("ArrowRight", "ArrowLeft", "PageDown", "PageUp"):
+            page.keyboard.press(key)
+            expect(root).to_be_visible()
+            assert page.locator("[data-slide-indicator]").inner_text() == indicator
+    # Out of the lab, the arrows turn the slides again.
+    page.locator("main").focus()
+    page.keyboard.press("ArrowRight")
+    expect(root).to_be_hidden()

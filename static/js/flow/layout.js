@@ -6,7 +6,7 @@
 // drawn long because they are slow.
 import { curve, lane, polyline, zigzag } from "./geometry.js";
 
-export const W = 1000;
+export const W = 1000; // the picture's width, with the replication arcs (without them it ends at the brokers)
 export const ROW = 24; // a replica or accumulator row
 const PAD = 10;
 const HEAD = 30; // a box's title line
@@ -85,8 +85,10 @@ export function computeLayout(topology, state, opts = {}) {
   const shorter = brokersBottom > clientsBottom ? [...layout.clients.values()] : [...layout.brokers.values(), ...layout.racks];
   for (const box of shorter) moveBox(box, shift);
   layout.slow = new Map(Object.entries(state.buffer?.slow_brokers ?? {}).map(([b, ms]) => [Number(b), ms]));
-  // Replication arcs only where some partition has followers: with replication factor 1 nothing fetches.
+  // Replication arcs only where some partition has followers: with replication factor 1 nothing
+  // fetches, and the picture ends at the brokers (so it is drawn larger).
   const replicated = state.partitions.some((p) => p.replicas.length > 1);
+  if (!replicated) layout.W = BROKER_X + BROKER_W + PAD;
   for (const link of topology.links) if (replicated || typeof link.src === "string") addLink(layout, link);
   return layout;
 }
