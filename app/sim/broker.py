@@ -479,7 +479,7 @@ class Broker:
         replicas = self.replicas
         max_bytes = self.fetch_max_bytes
         out: dict[TopicPartition, tuple[list[LogEntry], int]] = {}
-        have_data = False
+        have_data = led = False
         size = 40  # the response's size: a fixed header plus the batches' bytes
         for p, offset in offsets.items():
             rep = replicas.get(p)
@@ -488,6 +488,7 @@ class Broker:
             s = rep.state
             if s.leader != me:
                 continue
+            led = True
             moved = False
             if may_park:  # a fetch read again from purgatory does not update the follower twice (readFromPurgatory)
                 moved = rep.follower_leo.get(follower) != offset
@@ -505,8 +506,10 @@ class Broker:
                 have_data = True
                 for e in entries:
                     size += e.size
+            elif rep.sent_hw.get(follower) == (gen, log.high_watermark):
+                continue  # nothing new for this follower: left out, as a fetch session would
             out[p] = (entries, log.high_watermark)
-        if not have_data and may_park and out:
+        if not have_data and may_park and led:
             # Long poll: hold the fetch until data arrives or replica.fetch.wait.max.ms passes.
             old = self.parked_fetches.pop(follower, None)
             if old is not None:
@@ -514,6 +517,8 @@ class Broker:
             timer = Timer(self.sim, now + self.fetch_wait_ms, self._unpark, follower)
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
+        for p, (_, hw) in out.items():
+            replicas[p].sent_hw[follower] = (gen, hw)
         fetcher = self.cluster.brokers[follower].fetcher
         message = ("fetch.response", {"replica": follower, "partitions": [
             [p.topic, p.partition, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
