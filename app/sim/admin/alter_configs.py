@@ -27,6 +27,7 @@ from app.sim.admin.describe_configs import to_string
 from app.sim.admin.dynamic_broker import DynamicConfigError, check_change, known_broker_configs
 from app.sim.admin.errors import (
     InvalidConfigurationException, InvalidRequestException, InvalidTopicException, UnknownTopicOrPartitionException,
+    kafka_message,
 )
 from app.sim.admin.future import Results, each
 from app.sim.admin.nodes import node_for
@@ -126,8 +127,9 @@ def _alter_topic(cluster: "Cluster", resource: ConfigResource, ops: list[AlterCo
         parsed = parse_topic_configs(cluster, new)
     except ConfigException as exc:
         if zk:
-            raise InvalidRequestException(f"Invalid config value for resource {resource_str(resource)}: {exc}") from None
-        raise InvalidConfigurationException(str(exc)) from None
+            raise InvalidRequestException(f"Invalid config value for resource {resource_str(resource)}: "
+                                          f"{kafka_message(exc)}") from None
+        raise InvalidConfigurationException(kafka_message(exc)) from None
     if topic is None:
         raise UnknownTopicOrPartitionException(f"The topic '{resource.name}' does not exist.")
     if validate_only:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.configs import ConfigException
+from app.sim.admin.errors import kafka_message
 from app.sim.config import config_defs
 from app.sim.elr import FEATURE as ELR_FEATURE
 from app.sim.log_config import TOPIC_CONFIG_SYNONYMS
@@ -85,7 +86,7 @@ def check_change(props: dict[str, str | None], per_broker: bool, version: str, c
             try:
                 known[n].parse(props[n])
             except ConfigException as exc:
-                raise DynamicConfigError(str(exc)) from None
+                raise DynamicConfigError(kafka_message(exc)) from None
     if not per_broker:
         _refuse([n for n in names if n in PER_BROKER_CONFIGS],
                 "Cannot update these configs at default cluster level, broker id must be specified")

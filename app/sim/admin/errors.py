@@ -8,7 +8,17 @@ error (app/sim/errors.py), ``.retriable`` whether Kafka's class extends Retriabl
 
 from __future__ import annotations
 
+import re
+
+from app.configs import ConfigException
 from app.sim.errors import Errors
+
+
+def kafka_message(exc: ConfigException) -> str:
+    """A ConfigException's message as Kafka's ``ConfigDef`` words it: the registry adds the valid range to a
+    type error for the course's own forms ("... Not a number of type INT (valid values: [1,...])"); Kafka stops
+    at the type."""
+    return re.sub(r" \(valid values: [^()]*\)$", "", str(exc))
 
 
 class KafkaAdminError(Exception):

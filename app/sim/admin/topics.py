@@ -20,7 +20,7 @@ from app.sim.admin.describe_configs import topic_config
 from app.sim.admin.errors import (
     InvalidConfigurationException, InvalidPartitionsException, InvalidReplicaAssignmentException,
     InvalidReplicationFactorException, InvalidRequestException, InvalidTopicException, ReassignmentInProgressException,
-    TopicExistsException, UnknownTopicOrPartitionException,
+    TopicExistsException, UnknownTopicOrPartitionException, kafka_message,
 )
 from app.sim.admin.future import Results, each
 from app.sim.admin.model import CreatedTopic, NewPartitions, NewTopic, TopicDescription, TopicListing, TopicPartitionInfo
@@ -32,6 +32,8 @@ from app.sim.topic import INTERNAL_TOPICS, collides, topic_name_problem
 if TYPE_CHECKING:
     from app.sim.cluster import Cluster
 
+#: KRaft's metadata log, a topic name no CreateTopics may take (``Topic.CLUSTER_METADATA_TOPIC_NAME``)
+CLUSTER_METADATA_TOPIC = "__cluster_metadata"
 #: ``Uuid.ZERO_UUID``: the topic id of a topic a validate-only request would create (none is made)
 ZERO_UUID = "AAAAAAAAAAAAAAAAAAAAAA"
 
@@ -62,6 +64,8 @@ def _create(cluster: "Cluster", nt: NewTopic, validate_only: bool) -> CreatedTop
     if zk:
         placement, overrides = _zk_checks(cluster, nt, validate_only)
     else:
+        if name == CLUSTER_METADATA_TOPIC:  # ControllerApis.createTopics
+            raise InvalidRequestException(f"Creation of internal topic {CLUSTER_METADATA_TOPIC} is prohibited.")
         problem = topic_name_problem(name)
         if name in c.topics:
             raise TopicExistsException(f"Topic '{name}' already exists.")
@@ -98,7 +102,7 @@ def _topic_configs(cluster: "Cluster", configs: dict[str, Any]) -> dict[str, Any
     try:
         return parse_topic_configs(cluster, configs)
     except ConfigException as exc:
-        raise InvalidConfigurationException(str(exc)) from None
+        raise InvalidConfigurationException(kafka_message(exc)) from None
 
 
 def _kraft_placement(cluster: "Cluster", nt: NewTopic, validate_only: bool) -> list[list[int]] | None:
