@@ -353,7 +353,9 @@ class Broker:
         return None
 
     def maybe_advance_hw(self, p: TopicPartition) -> None:
-        rep = self.replicas[p]
+        rep = self.replicas.get(p)
+        if rep is None:
+            return  # the replica just moved away (a reassignment completed as this broker served a fetch)
         s = rep.state
         if s.leader != self.broker_id:
             return
@@ -493,7 +495,8 @@ class Broker:
             if may_park:  # a fetch read again from purgatory does not update the follower twice (readFromPurgatory)
                 moved = rep.follower_leo.get(follower) != offset
                 rep.update_follower(follower, offset, now)
-            if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
+            if (follower not in s.isr and follower in s.replicas and self.cluster.controller.usable(follower)
+                    and rep.can_join_isr(follower)):
                 self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
                 moved = True
             if moved:
@@ -518,7 +521,9 @@ class Broker:
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
         for p, (_, hw) in out.items():
-            replicas[p].sent_hw[follower] = (gen, hw)
+            rep = replicas.get(p)  # a reassignment completing during this fetch may have moved it away
+            if rep is not None:
+                rep.sent_hw[follower] = (gen, hw)
         fetcher = self.cluster.brokers[follower].fetcher
         message = ("fetch.response", {"replica": follower, "partitions": [
             [p.topic, p.partition, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
@@ -556,6 +561,15 @@ class Broker:
     # -- failures ---------------------------------------------------------------------------
     def crash(self) -> None:
         self.become(BrokerState.DOWN if self.fenced else BrokerState.CRASHED)
+        self._stop()
+
+    def shutdown(self) -> None:
+        """The process stops after a controlled shutdown (the controller has fenced it: DOWN)."""
+        self.become(BrokerState.DOWN)
+        self._stop()
+
+    def _stop(self) -> None:
+        """The process is gone: what it held in memory (purgatory, muted connections, fetch loops) with it."""
         self.incarnation += 1
         self.delayed.clear()
         self.muted.clear()
@@ -565,6 +579,19 @@ class Broker:
         self.fetcher.active.clear()
         self._handler_free = [0.0] * self.threads
         self.apis.crash()
+
+    def resize_handlers(self, threads: int) -> None:
+        """num.io.threads changed dynamically (KafkaRequestHandlerPool.resizeThreadPool): new threads are
+        free at once; when the pool shrinks, the threads that would be free last stop."""
+        now = self.sim.now
+        free = sorted(self._handler_free)
+        if threads > len(free):
+            free += [now] * (threads - len(free))
+        else:
+            free = free[:threads]
+        heapq.heapify(free)
+        self._handler_free = free
+        self.threads = threads
 
     def restart(self) -> None:
         """The process runs again and has registered: fenced until the controller unfences it."""

@@ -52,6 +52,25 @@ class Errors(Enum):
     FENCED_MEMBER_EPOCH = (110, False)
     UNRELEASED_INSTANCE_ID = (111, False)
     STALE_MEMBER_EPOCH = (113, False)
+    # The admin API's errors (app/sim/admin/errors.py raises them as Kafka's exceptions).
+    UNKNOWN_SERVER_ERROR = (-1, False)
+    BROKER_NOT_AVAILABLE = (8, False)
+    INVALID_TOPIC_EXCEPTION = (17, False)
+    UNSUPPORTED_VERSION = (35, False)
+    TOPIC_ALREADY_EXISTS = (36, False)
+    INVALID_PARTITIONS = (37, False)
+    INVALID_REPLICATION_FACTOR = (38, False)
+    INVALID_REPLICA_ASSIGNMENT = (39, False)
+    INVALID_CONFIG = (40, False)
+    INVALID_REQUEST = (42, False)
+    REASSIGNMENT_IN_PROGRESS = (60, False)
+    PREFERRED_LEADER_NOT_AVAILABLE = (80, True)
+    ELIGIBLE_LEADERS_NOT_AVAILABLE = (83, True)
+    ELECTION_NOT_NEEDED = (84, True)
+    NO_REASSIGNMENT_IN_PROGRESS = (85, False)
+    INVALID_UPDATE_VERSION = (95, False)
+    UNKNOWN_TOPIC_ID = (100, True)
+    BROKER_ID_NOT_REGISTERED = (102, False)
 
     @property
     def code(self) -> int:

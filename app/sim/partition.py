@@ -2,8 +2,8 @@
 
 ``PartitionState`` models the KRaft ``PartitionRegistration``; ``Replica`` models
 ``kafka.cluster.Partition`` on one broker (its log, and on the leader the
-followers' fetch positions, high watermark and ISR maintenance). Left out:
-reassignment, preferred-leader election, the eligible leader replicas of KIP-966.
+followers' fetch positions, high watermark and ISR maintenance). Reassignment
+(app/sim/reassignment.py) and eligible leader replicas (app/sim/elr.py) live in their own modules.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ class PartitionState:
     leader: int
     leader_epoch: int
     isr: list[int]
+    #: Eligible leader replicas and the last known leader (KIP-966; empty unless the cluster has ELR on)
+    elr: list[int] = field(default_factory=list)
+    last_known_elr: list[int] = field(default_factory=list)
+    #: A reassignment in progress (KIP-455): ``replicas`` then holds the target and the replicas leaving
+    adding_replicas: list[int] = field(default_factory=list)
+    removing_replicas: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tp = TopicPartition(self.topic, self.partition)

@@ -86,8 +86,7 @@ class Scenario:
                                s["kafka_version"], seed)
         self.cluster.keep_log_bytes = keep_log_bytes
         for tp in s["topics"]:
-            self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"],
-                                                 overrides=tp["overrides"])
+            self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
         self.ledger = Ledger()
         self.producer_metrics = ProducerMetrics()
         self.end_ms = s["duration_ms"] + s["settle_ms"]

@@ -147,7 +147,7 @@ def _topic(path: str, tp: Any, count: int, version: str) -> dict[str, Any]:
                         f"factor of {rf} cannot be reached because only {count} broker(s) are registered.")
     topic_values = {k: v for k, v in tp.items() if k not in ("name", "partitions", "replication.factor")}
     return {"name": name, "partitions": partitions, "replication.factor": rf,
-            "configs": _configs(path, "topic", topic_values, version), "overrides": topic_values}
+            "configs": _configs(path, "topic", topic_values, version)}
 
 
 def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, topics: list[str],
