@@ -45,6 +45,7 @@ class Errors(Enum):
     UNKNOWN_MEMBER_ID = (25, False)
     INVALID_SESSION_TIMEOUT = (26, False)
     REBALANCE_IN_PROGRESS = (27, False)
+    NON_EMPTY_GROUP = (68, False)
     GROUP_ID_NOT_FOUND = (69, False)
     OFFSET_NOT_AVAILABLE = (78, True)
     MEMBER_ID_REQUIRED = (79, False)

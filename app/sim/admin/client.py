@@ -8,14 +8,14 @@ completed (app/sim/admin/future.py), and what the call changed is in force for t
 (a new topic's partitions take writes, a config applies to the next batch, a reassignment's new
 replica starts fetching). The request's own network trip is left out. Errors are Kafka's
 exception classes with Kafka's messages (app/sim/admin/errors.py), per item where Kafka reports
-them per item. Consumer-group calls come with the group coordinator (``app/sim/admin/groups.py``).
+them per item. Consumer-group calls are app/sim/admin/groups.py.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
-from app.sim.admin import alter_configs, cluster_ops, elections, reassignments, topics
+from app.sim.admin import alter_configs, cluster_ops, elections, groups, reassignments, topics
 from app.sim.admin.config_model import AlterConfigOp, Config, ConfigResource, ConfigResourceType
 from app.sim.admin.describe_configs import broker_config, default_broker_config, topic_config
 from app.sim.admin.errors import InvalidTopicException, KafkaAdminError, UnknownTopicOrPartitionException
@@ -116,3 +116,23 @@ class AdminClient:
 
     def update_features(self, updates: dict[str, FeatureUpdate], validate_only: bool = False) -> Results[str, None]:
         return cluster_ops.update_features(self.cluster, updates, validate_only)
+
+    # -- consumer groups (app/sim/admin/groups.py) ------------------------------------------------------
+    def list_consumer_groups(self) -> list[groups.ConsumerGroupListing]:
+        return groups.list_consumer_groups(self.cluster)
+
+    def describe_consumer_groups(self, group_ids: Iterable[str]) -> Results[str, groups.ConsumerGroupDescription]:
+        return groups.describe_consumer_groups(self.cluster, group_ids)
+
+    def list_consumer_group_offsets(self, group_id: str,
+                                    partitions: Iterable[TopicPartition] | None = None) -> dict[TopicPartition, int]:
+        return groups.list_consumer_group_offsets(self.cluster, group_id, partitions)
+
+    def alter_consumer_group_offsets(self, group_id: str, offsets: dict[TopicPartition, int]) -> None:
+        groups.alter_consumer_group_offsets(self.cluster, group_id, offsets)
+
+    def delete_consumer_groups(self, group_ids: Iterable[str]) -> Results[str, None]:
+        return groups.delete_consumer_groups(self.cluster, group_ids)
+
+    def list_offsets(self, specs: dict[TopicPartition, groups.OffsetSpec]) -> Results[TopicPartition, groups.ListOffsetsResultInfo]:
+        return groups.list_offsets(self.cluster, specs)
