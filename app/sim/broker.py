@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from crc32c import crc32c
 
+from app.sim import access
 from app.sim.apis import KafkaApis
 from app.sim.topic import CONSUMER_OFFSETS
 from app.sim.errors import Errors
@@ -227,10 +228,19 @@ class Broker:
         replicas = self.replicas
         results: list[tuple[Errors, int]] = []
         pending: dict[int, tuple[TopicPartition, int]] = {}
+        denied: frozenset[str] = frozenset()
+        if self.cluster.authorizer is not None:  # KafkaApis.handleProduceRequest: WRITE on each topic
+            denied = access.check(self.cluster, "Produce", req.sender.p.identity,
+                                  topics=sorted({b.topic for b in req.batches})).denied_topics
         for i, batch in enumerate(req.batches):
             tp = (batch.topic, batch.partition)
             rep = replicas.get(tp)  # type: ignore[call-overload]  # a plain tuple finds a TopicPartition
-            error, base = self._append(rep, batch, acks, now) if rep is not None else (self._no_replica(tp), -1)
+            if denied and batch.topic in denied:
+                error, base = Errors.TOPIC_AUTHORIZATION_FAILED, -1
+            elif rep is not None:
+                error, base = self._append(rep, batch, acks, now)
+            else:
+                error, base = self._no_replica(tp), -1
             results.append((error, base))
             if error is not Errors.NONE:
                 self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=batch.partition, batch=batch.batch_id,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
+from app.sim.access import ANONYMOUS, Identity
 from app.sim.apis import EARLIEST, LATEST
 from app.sim.consumer.classic_membership import ClassicMembership
 from app.sim.consumer.fetcher import ConsumerRecord, Fetcher
@@ -41,7 +42,8 @@ class KafkaConsumer:
     """``name``: the member's name in the lab (``<group.id>-<n>``); ``client_id``: its client.id."""
 
     def __init__(self, cluster: "Cluster", cfg: dict[str, Any], topics: Iterable[str], name: str, trace: "Trace",
-                 ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None) -> None:
+                 ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None,
+                 principal: str | None = None) -> None:
         self.cluster = cluster
         self.sim = cluster.sim
         self.cfg = cfg
@@ -59,7 +61,8 @@ class KafkaConsumer:
         self.commit_mode = commit
         self.cfg_max_age_ms = 300_000.0  # metadata.max.age.ms: how long a preferred read replica is followed
         cluster.connect(self, cfg["client.rack"] or None, host)
-        self.net = NetworkClient(cluster, self.client_id, cfg["request.timeout.ms"])
+        self.net = NetworkClient(cluster, self.client_id, cfg["request.timeout.ms"],
+                                 Identity(principal or ANONYMOUS, host or "127.0.0.1"))
         self.metadata = ConsumerMetadata(self)
         self.fetcher = Fetcher(self)
         self.membership: Any = self._membership()
@@ -184,6 +187,9 @@ class KafkaConsumer:
 
     def _committed_offsets(self, req: "ClientRequest", answer: dict[str, Any]) -> None:
         asked = req.payload["partitions"]
+        if answer["error"] in (Errors.TOPIC_AUTHORIZATION_FAILED, Errors.GROUP_AUTHORIZATION_FAILED):
+            self.fail(answer["error"], answer.get("message"))
+            return
         if answer["error"] is not Errors.NONE:
             self.resetting.difference_update(asked)
             self.retry_later()
@@ -226,6 +232,10 @@ class KafkaConsumer:
         if answer["error"] is not Errors.NONE:
             self.metadata.request_update()
             self.retry_later()
+            return
+        refused = [tp.topic for tp, part in answer["partitions"].items() if part["error"] is Errors.TOPIC_AUTHORIZATION_FAILED]
+        if refused:
+            self.denied(refused)
             return
         for tp, part in answer["partitions"].items():
             if tp in self.assignment and tp not in self.positions and part["error"] is Errors.NONE:
@@ -280,6 +290,10 @@ class KafkaConsumer:
         self.commit_in_flight = False
         error = answer["error"]
         offsets = req.payload["offsets"]
+        if error in (Errors.TOPIC_AUTHORIZATION_FAILED, Errors.GROUP_AUTHORIZATION_FAILED):
+            self.blocked_on_commit = False
+            self.fail(error, answer.get("message"))
+            return
         if error is Errors.NONE:
             self.committed.update(offsets)
             for tp, offset in offsets.items():
@@ -299,6 +313,11 @@ class KafkaConsumer:
                 self._schedule_poll(0.0)
 
     # -- ends ----------------------------------------------------------------------------------------------
+    def denied(self, topics: Iterable[str]) -> None:
+        """A topic the ACLs deny: poll() throws TopicAuthorizationException and the application stops."""
+        self.fail(Errors.TOPIC_AUTHORIZATION_FAILED,
+                  f"TopicAuthorizationException: Not authorized to access topics: [{', '.join(sorted(set(topics)))}]")
+
     def fail(self, error: Errors | None, message: str | None = None) -> None:
         """A fatal error: the application's poll() throws and the consumer stops."""
         self.failed = message or f"{error.name if error else 'error'}"

@@ -163,6 +163,9 @@ class Fetcher:
             if tp not in c.assignment or c.positions.get(tp) != asked:
                 continue  # revoked, or moved by a seek or reset while the fetch was out: stale
             error = part["error"]
+            if error is Errors.TOPIC_AUTHORIZATION_FAILED:
+                c.denied([tp.topic])
+                return
             if error is Errors.NOT_LEADER_OR_FOLLOWER:
                 self.preferred.pop(tp, None)
                 c.metadata.request_update()

@@ -58,6 +58,9 @@ class ConsumerMetadata:
             self.request_update()
             return
         self.last_refresh_ms = self.c.sim.now
+        if answer.get("denied"):
+            self.c.denied(answer["denied"])
+            return
         self.apply(answer["topics"])
 
     def apply(self, topics: dict[str, list[tuple[int, int, list[int], list[int], int]]]) -> None:
