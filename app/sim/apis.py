@@ -78,7 +78,8 @@ class KafkaApis:
         topics = {name: [(s.partition, s.leader, list(s.replicas), list(s.isr), s.leader_epoch)
                          for s in controller.topics[name].partitions] for name in names}
         missing = [t for t in (wanted or ()) if t not in controller.topics]
-        self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing},
+        ids = {name: controller.topics[name].topic_id for name in names}  # Metadata v10+ carries topic ids
+        self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing, "topic_ids": ids},
                             20 * sum(len(p) for p in topics.values()))
 
     # -- offsets ------------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ class Errors(Enum):
     FENCED_MEMBER_EPOCH = (110, False)
     UNRELEASED_INSTANCE_ID = (111, False)
     STALE_MEMBER_EPOCH = (113, False)
+    UNSUPPORTED_ASSIGNOR = (112, False)
+    INVALID_REQUEST = (42, False)
+    UNKNOWN_SERVER_ERROR = (-1, False)
 
     @property
     def code(self) -> int:
