@@ -2,7 +2,8 @@
 
 Models ``org.apache.kafka.clients.consumer.KafkaConsumer`` (the classic implementation) and the
 application around it: the application calls poll(), which takes part in the group (join,
-sync, rejoin: app/sim/consumer/classic_membership.py), sends fetches, and returns up to
+sync, rejoin: app/sim/consumer/classic_membership.py; with group.protocol=consumer, KIP-848's
+heartbeats: app/sim/consumer/consumer_membership.py), sends fetches, and returns up to
 ``max.poll.records``; the application processes each record for ``process_ms`` and polls again.
 Positions (the next offset to read) start from the group's committed offset, or from
 ``auto.offset.reset`` when there is none. Commits are made as the group's ``commit`` setting

@@ -126,16 +126,14 @@ class ConsumerGroup(ConsumerGroupData):
             else:
                 records, answer, reason = self._heartbeat(p, req.sender.node)
         except CoordinatorError as exc:
-            self.broker.respond(req, {"error": exc.error, "message": str(exc), "member": p.get("member", ""),
-                                      "member_epoch": p.get("member_epoch", 0)}, 30 + len(str(exc)))
+            self.broker.respond(req, _error_answer(exc.error, str(exc)), 30 + len(str(exc)))
             return
         self._write(records, reason, partial(self._answer, req, answer))
 
     def _answer(self, req: "ClientRequest", answer: dict[str, Any], error: Errors) -> None:
         """The heartbeat's answer, once its records are committed (or the write's error)."""
         if error is not Errors.NONE:
-            answer = {"error": _WRITE_ERRORS.get(error, error), "message": None, "member": answer["member"],
-                      "member_epoch": answer["member_epoch"]}
+            answer = _error_answer(_WRITE_ERRORS.get(error, error), None)
         parts = answer.get("assignment") or ()
         self.broker.respond(req, answer, 40 + sum(20 + 4 * len(ps) for _, ps in parts))
 
@@ -434,6 +432,12 @@ class ConsumerGroup(ConsumerGroupData):
                                           "assignment": _pairs(self, m.assigned),
                                           "target_assignment": _pairs(self, self.target_assignment.get(m.member_id, {}))}
                             for m in self.members.values()}}
+
+
+def _error_answer(error: Errors, message: str | None) -> dict[str, Any]:
+    """An error answer carries no member id and epoch 0, as Kafka's error responses."""
+    return {"error": error, "message": message, "member": None, "member_epoch": 0, "heartbeat_interval_ms": 0,
+            "assignment": None}
 
 
 def _subset(owned: Any, assigned: Assignment) -> bool:
