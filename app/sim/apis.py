@@ -104,7 +104,9 @@ class KafkaApis:
         topics = {name: [(s.partition, s.leader, list(s.replicas), list(s.isr), s.leader_epoch)
                          for s in controller.topics[name].partitions] for name in names}
         missing = [t for t in (wanted or ()) if t not in controller.topics and t not in denied]
-        self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing, "denied": sorted(denied)},
+        ids = {name: controller.topics[name].topic_id for name in names}  # Metadata v10+ carries topic ids
+        self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing, "denied": sorted(denied),
+                                  "topic_ids": ids},
                             20 * sum(len(p) for p in topics.values()))
 
     # -- offsets ------------------------------------------------------------------------------------

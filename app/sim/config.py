@@ -231,6 +231,11 @@ def resolve_consumer(values: dict[str, Any], version: str) -> dict[str, Any]:
                               f"the consumer protocol (KIP-848) is generally available from Kafka 4.0; in {version} it "
                               "was early access or a preview behind group.coordinator.rebalance.protocols, which the "
                               "simulator does not run")
+    unsupported = [k for k in ("partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms") if k in values]
+    if protocol == "consumer" and unsupported:
+        # ConsumerConfig CONSUMER_PROTOCOL_UNSUPPORTED_CONFIGS (4.0): the broker assigns and keeps the session.
+        raise ConfigException(unsupported[0], values[unsupported[0]],
+                              f"{', '.join(unsupported)} cannot be set when group.protocol=CONSUMER")
     if protocol == "classic" and cfg.get("group.remote.assignor") is not None:
         raise ConfigException("group.remote.assignor", cfg["group.remote.assignor"],
                               "group.remote.assignor cannot be set when group.protocol=CLASSIC")
@@ -253,6 +258,8 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
     ZooKeeper session expires (zookeeper.session.timeout.ms, 18000) rather than after KRaft's
     broker.session.timeout.ms (9000). A spec that sets broker.session.timeout.ms keeps it."""
     cfg = resolve("broker", values, version)
+    if version != "2.8":
+        _check_consumer_group_configs(cfg, version)
     if version == "2.8":  # ZooKeeper mode: no broker heartbeats to the controller
         if "broker.session.timeout.ms" not in values:
             cfg["broker.session.timeout.ms"] = cfg.get("zookeeper.session.timeout.ms", 18000)
@@ -265,3 +272,23 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
                               f"the broker.session.timeout.ms ({timeout} ms). Please increase "
                               "broker.session.timeout.ms or decrease broker.heartbeat.interval.ms.")
     return ResolvedConfigs(cfg, values)
+
+
+def _check_consumer_group_configs(cfg: dict[str, Any], version: str) -> None:
+    """``GroupCoordinatorConfig``'s checks of the KIP-848 session timeout and heartbeat interval (the last
+    one, interval below session timeout, from 4.0: KAFKA-17618)."""
+    interval, session = "group.consumer.heartbeat.interval.ms", "group.consumer.session.timeout.ms"
+    rules = [
+        ("group.consumer.max.heartbeat.interval.ms", ">=", "group.consumer.min.heartbeat.interval.ms"),
+        (interval, ">=", "group.consumer.min.heartbeat.interval.ms"),
+        (interval, "<=", "group.consumer.max.heartbeat.interval.ms"),
+        ("group.consumer.max.session.timeout.ms", ">=", "group.consumer.min.session.timeout.ms"),
+        (session, ">=", "group.consumer.min.session.timeout.ms"),
+        (session, "<=", "group.consumer.max.session.timeout.ms"),
+        (interval, "<", session),
+    ][:None if version == "4.0" else -1]
+    words = {">=": "greater than or equal to", "<=": "less than or equal to", "<": "less than"}
+    for left, op, right in rules:
+        a, b = cfg[left], cfg[right]
+        if not (a >= b if op == ">=" else a <= b if op == "<=" else a < b):
+            raise ConfigException(left, a, f"{left} must be {words[op]} {right} ({b})")

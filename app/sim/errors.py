@@ -74,6 +74,7 @@ class Errors(Enum):
     INVALID_UPDATE_VERSION = (95, False)
     UNKNOWN_TOPIC_ID = (100, True)
     BROKER_ID_NOT_REGISTERED = (102, False)
+    UNSUPPORTED_ASSIGNOR = (112, False)
 
     @property
     def code(self) -> int:

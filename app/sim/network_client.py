@@ -167,6 +167,9 @@ def _describe(api: str, payload: dict[str, Any]) -> dict[str, Any]:
     for key in ("group", "member", "generation", "member_epoch"):
         if key in payload:
             out[key] = payload[key]
-    if "partitions" in payload:
-        out["partitions"] = [[tp[0], tp[1], offset] for tp, offset in payload["partitions"].items()]
+    parts = payload.get("partitions")
+    if isinstance(parts, dict):
+        out["partitions"] = [[tp[0], tp[1], offset] for tp, offset in parts.items()]
+    elif parts is not None:  # OffsetFetch asks for partitions, no offsets
+        out["partitions"] = [[tp[0], tp[1]] for tp in parts]
     return out

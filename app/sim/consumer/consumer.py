@@ -2,7 +2,8 @@
 
 Models ``org.apache.kafka.clients.consumer.KafkaConsumer`` (the classic implementation) and the
 application around it: the application calls poll(), which takes part in the group (join,
-sync, rejoin: app/sim/consumer/classic_membership.py), sends fetches, and returns up to
+sync, rejoin: app/sim/consumer/classic_membership.py; with group.protocol=consumer, KIP-848's
+heartbeats: app/sim/consumer/consumer_membership.py), sends fetches, and returns up to
 ``max.poll.records``; the application processes each record for ``process_ms`` and polls again.
 Positions (the next offset to read) start from the group's committed offset, or from
 ``auto.offset.reset`` when there is none. Commits are made as the group's ``commit`` setting
@@ -15,7 +16,7 @@ Leaves out: manual assignment, pause/resume by the application, interceptors, de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from app.sim.access import ANONYMOUS, Identity
 from app.sim.apis import EARLIEST, LATEST
@@ -270,12 +271,18 @@ class KafkaConsumer:
                         group=self.group_id, member=self.name, partitions=[list(tp) for tp in sorted(partitions)])
 
     # -- commits -------------------------------------------------------------------------------------
-    def commit(self, sync: bool, reason: str) -> None:
-        """OffsetCommit of the positions that moved since the last commit; ``sync`` blocks the application until answered."""
+    def commit(self, sync: bool, reason: str, then: Callable[[Errors], None] | None = None) -> None:
+        """OffsetCommit of the positions that moved since the last commit; ``sync`` blocks the application until answered.
+
+        ``then(error)`` runs once answered, or at once (NONE) when there is nothing to commit: the KIP-848
+        membership commits this way before it reconciles, from the background thread, the application
+        going on meanwhile."""
         offsets = {tp: pos for tp, pos in self.positions.items()
                    if tp in self.assignment and self.last_committed_positions.get(tp) != pos}
         coordinator = self.membership.coordinator
-        if not offsets or coordinator < 0 or (not sync and self.commit_in_flight):
+        if not offsets or coordinator < 0 or (not sync and self.commit_in_flight and then is None):
+            if then is not None:
+                then(Errors.NONE if not offsets else Errors.COORDINATOR_NOT_AVAILABLE)
             return
         member, generation = self.membership.commit_identity()
         self.commit_in_flight = True
@@ -284,7 +291,9 @@ class KafkaConsumer:
         payload = {"group": self.group_id, "member": member, "generation": generation, "offsets": offsets}
         self.trace.emit(self.sim.now, "consumer.commit", client=self.client_id, group=self.group_id, member=self.name,
                         offsets=[[tp.topic, tp.partition, o] for tp, o in sorted(offsets.items())], sync=sync, reason=reason)
-        self.net.send("offset_commit", coordinator, payload, 30 + 16 * len(offsets), self._committed, Purpose.COORDINATOR)
+        req = self.net.send("offset_commit", coordinator, payload, 30 + 16 * len(offsets), self._committed, Purpose.COORDINATOR)
+        if then is not None:
+            req.extra["then"] = then
 
     def _committed(self, req: "ClientRequest", answer: dict[str, Any]) -> None:
         self.commit_in_flight = False
@@ -311,6 +320,9 @@ class KafkaConsumer:
             self.blocked_on_commit = False
             if self.processing is None:
                 self._schedule_poll(0.0)
+        then = req.extra.get("then")
+        if then is not None:
+            then(error)
 
     # -- ends ----------------------------------------------------------------------------------------------
     def denied(self, topics: Iterable[str]) -> None:
