@@ -6,6 +6,11 @@
 2. Against the physical floor: 1 KB JSON at 50,000 records/s for 10 simulated seconds, lz4:
    times faster than real time, peak memory, and wall time / the codec-alone floor
    (bench/floor.py).
+3. The consumer side (issue 9): part 1's records read by a 3-member consumer group (classic
+   protocol, range, auto-commit, __consumer_offsets as Kafka makes it: 50 partitions, RF 3).
+   The same run without the group gives the producer side's cost; the difference is the
+   consumer side's. Ratio = consumer CPU per record consumed / producer CPU per record
+   produced (target <= 1).
 
 A benchmark, not a test: it prints figures and never fails.
 Part 2 runs first, so that the peak resident size it reports is its own. The machine's load
@@ -63,12 +68,28 @@ def floor_spec(seconds: float) -> dict:
     }
 
 
+def group_spec(records: int, members: int) -> dict:
+    """Part 3's run: part 1's producer, started once the group (if any) has its partitions, and ``members`` consumers."""
+    spec = client_spec(records)
+    spec["workload"]["start_ms"] = 8000  # the group's first rebalance waits group.initial.rebalance.delay.ms (3 s) twice
+    spec["duration_ms"] = 8000 + records / 500
+    spec["settle_ms"] = 3000
+    if members:
+        spec["consumer_groups"] = [{"group.id": "bench", "topics": ["bench"], "members": members,
+                                    "partition.assignment.strategy": "range", "auto.offset.reset": "earliest"}]
+    return spec
+
+
 def run_sim(spec: dict) -> tuple[float, float, dict]:
     """Wall and CPU seconds of one run, and its ledger."""
+    return _timed(spec)[:3]
+
+
+def _timed(spec: dict) -> tuple[float, float, dict, dict]:
     parse_spec(spec)  # loads the config registry once, outside the timing
     start, cpu = time.perf_counter(), time.process_time()
     result = run_scenario(spec, seed=1)
-    return time.perf_counter() - start, time.process_time() - cpu, result.ledger
+    return time.perf_counter() - start, time.process_time() - cpu, result.ledger, result.groups
 
 
 def run_librdkafka(records: int) -> tuple[float, float, str] | None:
@@ -153,6 +174,21 @@ def main() -> None:
               f"{rdk_cpu:.2f} s CPU, {records / rdk_cpu:,.0f} records per CPU second ({where})")
         print(f"   ratio simulator / librdkafka: {sim_rate / (records / rdk_wall):.2f} by wall time "
               f"(target >= 1.0), {rdk_cpu / sim_cpu:.2f} by CPU time")
+
+    records = 200_000 // scale
+    p_wall, p_cpu, p_ledger, _ = _timed(group_spec(records, 0))
+    g_wall, g_cpu, g_ledger, groups = _timed(group_spec(records, 3))
+    consumed = groups["bench"]["consumed"]
+    produced = p_ledger["acked"]
+    print(f"3. {records:,} records as in part 1, then read by a 3-member consumer group")
+    print(f"   producer side alone: {p_cpu:.2f} s CPU, {produced / p_cpu:,.0f} records produced per CPU second")
+    print(f"   with the group:      {g_cpu:.2f} s CPU; {consumed:,} records consumed "
+          f"(redelivered {groups['bench']['redelivered']}, missed {groups['bench']['missed']})")
+    consumer_cpu = g_cpu - p_cpu
+    print(f"   consumer side:       {consumer_cpu:.2f} s CPU, {consumed / max(consumer_cpu, 1e-9):,.0f} records consumed "
+          f"per CPU second")
+    print(f"   ratio consumer / producer cost per record: {(consumer_cpu / max(consumed, 1)) / (p_cpu / produced):.2f} "
+          f"(target <= 1.0)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from crc32c import crc32c
 
+from app.sim import access
 from app.sim.apis import KafkaApis
 from app.sim.topic import CONSUMER_OFFSETS
 from app.sim.errors import Errors
@@ -227,10 +228,19 @@ class Broker:
         replicas = self.replicas
         results: list[tuple[Errors, int]] = []
         pending: dict[int, tuple[TopicPartition, int]] = {}
+        denied: frozenset[str] = frozenset()
+        if self.cluster.authorizer is not None:  # KafkaApis.handleProduceRequest: WRITE on each topic
+            denied = access.check(self.cluster, "Produce", req.sender.p.identity,
+                                  topics=sorted({b.topic for b in req.batches})).denied_topics
         for i, batch in enumerate(req.batches):
             tp = (batch.topic, batch.partition)
             rep = replicas.get(tp)  # type: ignore[call-overload]  # a plain tuple finds a TopicPartition
-            error, base = self._append(rep, batch, acks, now) if rep is not None else (self._no_replica(tp), -1)
+            if denied and batch.topic in denied:
+                error, base = Errors.TOPIC_AUTHORIZATION_FAILED, -1
+            elif rep is not None:
+                error, base = self._append(rep, batch, acks, now)
+            else:
+                error, base = self._no_replica(tp), -1
             results.append((error, base))
             if error is not Errors.NONE:
                 self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=batch.partition, batch=batch.batch_id,
@@ -353,7 +363,9 @@ class Broker:
         return None
 
     def maybe_advance_hw(self, p: TopicPartition) -> None:
-        rep = self.replicas[p]
+        rep = self.replicas.get(p)
+        if rep is None:
+            return  # the replica just moved away (a reassignment completed as this broker served a fetch)
         s = rep.state
         if s.leader != self.broker_id:
             return
@@ -479,7 +491,7 @@ class Broker:
         replicas = self.replicas
         max_bytes = self.fetch_max_bytes
         out: dict[TopicPartition, tuple[list[LogEntry], int]] = {}
-        have_data = False
+        have_data = led = False
         size = 40  # the response's size: a fixed header plus the batches' bytes
         for p, offset in offsets.items():
             rep = replicas.get(p)
@@ -488,11 +500,13 @@ class Broker:
             s = rep.state
             if s.leader != me:
                 continue
+            led = True
             moved = False
             if may_park:  # a fetch read again from purgatory does not update the follower twice (readFromPurgatory)
                 moved = rep.follower_leo.get(follower) != offset
                 rep.update_follower(follower, offset, now)
-            if follower not in s.isr and self.cluster.controller.usable(follower) and rep.can_join_isr(follower):
+            if (follower not in s.isr and follower in s.replicas and self.cluster.controller.usable(follower)
+                    and rep.can_join_isr(follower)):
                 self.cluster.controller.alter_isr(s, s.isr + [follower], "caught up")
                 moved = True
             if moved:
@@ -505,8 +519,10 @@ class Broker:
                 have_data = True
                 for e in entries:
                     size += e.size
+            elif rep.sent_hw.get(follower) == (gen, log.high_watermark):
+                continue  # nothing new for this follower: left out, as a fetch session would
             out[p] = (entries, log.high_watermark)
-        if not have_data and may_park and out:
+        if not have_data and may_park and led:
             # Long poll: hold the fetch until data arrives or replica.fetch.wait.max.ms passes.
             old = self.parked_fetches.pop(follower, None)
             if old is not None:
@@ -514,6 +530,10 @@ class Broker:
             timer = Timer(self.sim, now + self.fetch_wait_ms, self._unpark, follower)
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
+        for p, (_, hw) in out.items():
+            rep = replicas.get(p)  # a reassignment completing during this fetch may have moved it away
+            if rep is not None:
+                rep.sent_hw[follower] = (gen, hw)
         fetcher = self.cluster.brokers[follower].fetcher
         message = ("fetch.response", {"replica": follower, "partitions": [
             [p.topic, p.partition, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
@@ -551,6 +571,15 @@ class Broker:
     # -- failures ---------------------------------------------------------------------------
     def crash(self) -> None:
         self.become(BrokerState.DOWN if self.fenced else BrokerState.CRASHED)
+        self._stop()
+
+    def shutdown(self) -> None:
+        """The process stops after a controlled shutdown (the controller has fenced it: DOWN)."""
+        self.become(BrokerState.DOWN)
+        self._stop()
+
+    def _stop(self) -> None:
+        """The process is gone: what it held in memory (purgatory, muted connections, fetch loops) with it."""
         self.incarnation += 1
         self.delayed.clear()
         self.muted.clear()
@@ -560,6 +589,19 @@ class Broker:
         self.fetcher.active.clear()
         self._handler_free = [0.0] * self.threads
         self.apis.crash()
+
+    def resize_handlers(self, threads: int) -> None:
+        """num.io.threads changed dynamically (KafkaRequestHandlerPool.resizeThreadPool): new threads are
+        free at once; when the pool shrinks, the threads that would be free last stop."""
+        now = self.sim.now
+        free = sorted(self._handler_free)
+        if threads > len(free):
+            free += [now] * (threads - len(free))
+        else:
+            free = free[:threads]
+        heapq.heapify(free)
+        self._handler_free = free
+        self.threads = threads
 
     def restart(self) -> None:
         """The process runs again and has registered: fenced until the controller unfences it."""

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.sim import elr
 from app.sim.broker import Broker
+from app.sim.cluster_security import make_authorizer
 from app.sim.controller import Controller
 from app.sim.events import Simulation
 from app.sim.lifecycle import BrokerState
@@ -23,6 +25,11 @@ from app.sim.trace import Trace
 if TYPE_CHECKING:
     from app.sim.metrics import BrokerMetrics
     from app.sim.partition import PartitionState
+
+
+#: How soon a broker in controlled shutdown heartbeats again after its first controlled-shutdown
+#: answer (BrokerLifecycleManager: 50 ms, "to speed things up a little bit").
+CONTROLLED_SHUTDOWN_HEARTBEAT_MS = 50.0
 
 
 class Client(Protocol):
@@ -63,6 +70,19 @@ class Cluster:
         #: whether logs keep each batch's bytes or only its size (Scenario's keep_log_bytes)
         self.keep_log_bytes = True
         self._next_producer_id = 1000
+        #: The ACL authoriser (app/sim/security) when ``authorizer.class.name`` names one; None allows everything.
+        self.authorizer = make_authorizer(broker_cfg, kafka_version)
+        #: server.properties: the broker configs a spec's cluster section set (STATIC_BROKER_CONFIG)
+        self.static_configs: dict[str, Any] = {k: broker_cfg[k] for k in getattr(broker_cfg, "explicit", ()) if k in broker_cfg}
+        #: KIP-226 dynamic broker configs by entity, as stored: "" is the cluster-wide default, "1" broker 1's own
+        self.dynamic_configs: dict[str, dict[str, str]] = {}
+        #: finalized feature levels (KIP-584/KIP-1022): eligible.leader.replicas.version where the version has it
+        self.features: dict[str, int] = ({elr.FEATURE: int(broker_cfg.get(elr.FEATURE, 0))}
+                                         if kafka_version in elr.VERSIONS else {})
+        #: brokers whose registration an UnregisterBroker removed (KIP-631); they register again on a restart
+        self.unregistered: set[int] = set()
+        #: brokers whose process last stopped in a controlled shutdown: they come back clean (for ELR)
+        self.clean_shutdown: set[int] = set()
 
     @property
     def restarting(self) -> set[int]:
@@ -162,8 +182,14 @@ class Cluster:
         self._maybe_fence(b, broker.incarnation)  # the old session ends now, if it has not yet
         broker.restart()
         self.registered_at[b] = self.sim.now
+        self.unregistered.discard(b)
         self.trace.emit(self.sim.now, "broker.up", broker=b)
         self.controller.fence(b, "re-registered")
+        clean = b in self.clean_shutdown
+        self.clean_shutdown.discard(b)
+        if not clean and self.controller.elr_enabled:
+            # KAFKA-15586: a broker that did not shut down cleanly leaves every ISR and ELR as it registers.
+            self.controller.unclean_shutdown(b)
         self.controller.unfence(b)
 
     def _maybe_fence(self, b: int, incarnation: int) -> None:
@@ -200,12 +226,85 @@ class Cluster:
             if broker.alive:
                 for leader in list(broker.fetcher.active):
                     broker.fetcher.active[leader] = False
-                if broker.fenced:
+                if broker.fenced and x not in self.unregistered:
                     self.controller.unfence(x)
                 else:
                     for tp, rep in list(broker.replicas.items()):
                         if rep.state.leader >= 0 and rep.state.leader != x:
                             broker.become_follower(tp)
+
+    # -- brokers joining and leaving (operations next to the faults) --------------------------
+    def add_broker(self, rack: str | None = None) -> int:
+        """A new broker process starts with the next free node.id and registers: it holds no replica
+        until a topic, new partitions or a reassignment place some on it. Its id."""
+        b = max(self.brokers) + 1 if self.brokers else 0
+        broker = Broker(self, b, rack, self.broker_cfg)
+        self.brokers[b] = broker
+        self.network.add_node(b, NodeKind.BROKER, rack)
+        self.registered_at[b] = self.sim.now
+        threads = self.broker_config(b, "num.io.threads")
+        if threads != broker.threads:
+            broker.resize_handlers(int(threads))
+        self.trace.emit(self.sim.now, "broker.added", broker=b, rack=rack)
+        return b
+
+    def broker_config(self, b: int, name: str) -> Any:
+        """A broker config in force on broker ``b``: its own dynamic value, else the cluster-wide dynamic
+        default, else server.properties and Kafka's default (``broker_cfg``)."""
+        from app.sim.config import config_defs
+
+        for entity in (str(b), ""):
+            layer = self.dynamic_configs.get(entity, {})
+            if name in layer:
+                d = config_defs("broker", self.kafka_version).get(name)
+                return d.parse(layer[name]) if d is not None else layer[name]
+        return self.broker_cfg.get(name)
+
+    def controlled_shutdown(self, b: int) -> None:
+        """The broker is stopped cleanly (SIGTERM): it asks the controller for a controlled shutdown,
+        which moves its leaderships to other ISR members and takes it out of every ISR at once
+        (``ReplicationControlManager.handleBrokerInControlledShutdown``); its next heartbeat, 50 ms
+        later (``BrokerLifecycleManager``), finds it leading nothing and is answered SHUTDOWN_NOW: it
+        is fenced and its process stops. Nothing acknowledged is lost; the partitions it led are
+        unavailable only until producers learn the new leaders. A fenced broker stops at once
+        (``BrokerHeartbeatManager``: "granted an immediate shutdown")."""
+        broker = self.brokers[b]
+        if not broker.alive or broker.state is BrokerState.SHUTTING_DOWN:
+            return
+        if broker.state is BrokerState.FENCED:
+            self._shutdown_now(b, broker.incarnation)
+            return
+        broker.become(BrokerState.SHUTTING_DOWN)
+        self.trace.emit(self.sim.now, "broker.shutting_down", broker=b)
+        self.controller.leave(b, "controlled shutdown", "controlled shutdown")
+        self.sim.after(CONTROLLED_SHUTDOWN_HEARTBEAT_MS, self._shutdown_now, b, broker.incarnation)
+
+    def _shutdown_now(self, b: int, incarnation: int) -> None:
+        broker = self.brokers[b]
+        if not broker.alive or broker.incarnation != incarnation:
+            return
+        now = self.sim.now
+        was_fenced = broker.fenced
+        broker.shutdown()
+        self.clean_shutdown.add(b)
+        # Fenced as it stops (SHUTDOWN_NOW): a restart registers at once, no old session to wait for.
+        self.session_expires.pop(b, None)
+        if not was_fenced:
+            self.trace.emit(now, "broker.fenced", broker=b, reason="controlled shutdown")
+        self.trace.emit(now, "broker.down", broker=b, reason="controlled shutdown")
+        # The process closes its sockets: each client sees the connection end.
+        for client in list(self.clients.values()):
+            client.on_broker_down(b)
+
+    def unregister_broker(self, b: int) -> None:
+        """UnregisterBroker (KIP-631), accepted: the registration is removed (the broker leaves every ISR
+        it is in, as when it is fenced). Nothing is reassigned: its replicas stay in their partitions'
+        replica lists. A broker still running is refused its heartbeats (StaleBrokerEpochException) and
+        stays fenced until its process restarts and registers again."""
+        self.controller.fence(b, "unregistered")
+        self.unregistered.add(b)
+        self.controller.leave(b, "unregistered", "unregistered")
+        self.trace.emit(self.sim.now, "broker.unregistered", broker=b)
 
     def drop_responses(self, b: int, n: int) -> None:
         self.network.drop_responses[b] = self.network.drop_responses.get(b, 0) + n

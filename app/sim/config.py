@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.configs import ConfigException, registry
+from app.configs.registry import ConfigDef
 
 # name -> (type, default for 4.0, {version: older default}, min, max)
 _P = "producer"
@@ -79,13 +80,40 @@ _ENUMS = {
 TOPIC_CREATION_KEYS = ("name", "partitions", "replication.factor", "replicas")
 
 
-def _parse_fallback(scope: str, name: str, value: Any) -> Any:
-    from app.configs.registry import ConfigDef
+class ResolvedConfigs(dict):  # type: ignore[type-arg]
+    """Configs in force (every default filled in) that remember which keys were given (``explicit``).
 
+    A spec's cluster section stands for server.properties and its topic keys for the topic's own
+    settings: describe_configs must tell those (STATIC_BROKER_CONFIG, DYNAMIC_TOPIC_CONFIG) from
+    Kafka's defaults even where the values are equal, and a broker default must not override a
+    topic that set the same key to the default value. A plain dict in every other respect.
+    """
+
+    def __init__(self, values: dict[str, Any], explicit: Any = ()) -> None:
+        super().__init__(values)
+        self.explicit: frozenset[str] = frozenset(explicit)
+
+
+def _fallback_def(scope: str, name: str) -> ConfigDef:
     kind, default, _, low, high = _FALLBACK[scope][name]
-    d = ConfigDef(name=name, scope=scope, type=kind, default=default, doc="", min=low, max=high,
-                  values=_ENUMS.get((scope, name), ()))
-    return d.parse(value)
+    return ConfigDef(name=name, scope=scope, type=kind, default=default, doc="", min=low, max=high,  # type: ignore[arg-type]
+                     values=_ENUMS.get((scope, name), ()))
+
+
+def _parse_fallback(scope: str, name: str, value: Any) -> Any:
+    return _fallback_def(scope, name).parse(value)
+
+
+def config_defs(scope: str, version: str) -> dict[str, ConfigDef]:
+    """Every config of ``scope`` the simulator knows in ``version``, by name: the registry's, and the
+    fallback's that the registry lacks (with the version's default)."""
+    out = {d.name: d for d in registry().in_scope(scope) if d.exists_in(version)}
+    for name, (_, default, by_version, _, _) in _FALLBACK[scope].items():
+        if name not in out and all(d.name != name for d in registry().in_scope(scope)):
+            d = _fallback_def(scope, name)
+            out[name] = ConfigDef(name=d.name, scope=d.scope, type=d.type, default=by_version.get(version, default), doc="",
+                                  min=d.min, max=d.max, values=d.values)
+    return out
 
 
 def resolve(scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
@@ -203,6 +231,11 @@ def resolve_consumer(values: dict[str, Any], version: str) -> dict[str, Any]:
                               f"the consumer protocol (KIP-848) is generally available from Kafka 4.0; in {version} it "
                               "was early access or a preview behind group.coordinator.rebalance.protocols, which the "
                               "simulator does not run")
+    unsupported = [k for k in ("partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms") if k in values]
+    if protocol == "consumer" and unsupported:
+        # ConsumerConfig CONSUMER_PROTOCOL_UNSUPPORTED_CONFIGS (4.0): the broker assigns and keeps the session.
+        raise ConfigException(unsupported[0], values[unsupported[0]],
+                              f"{', '.join(unsupported)} cannot be set when group.protocol=CONSUMER")
     if protocol == "classic" and cfg.get("group.remote.assignor") is not None:
         raise ConfigException("group.remote.assignor", cfg["group.remote.assignor"],
                               "group.remote.assignor cannot be set when group.protocol=CLASSIC")
@@ -213,10 +246,11 @@ def resolve_consumer(values: dict[str, Any], version: str) -> dict[str, Any]:
 
 
 def resolve_topic(values: dict[str, Any], version: str) -> dict[str, Any]:
+    """A topic's configs in force, remembering which ones ``values`` set (ResolvedConfigs.explicit)."""
     cfg = resolve("topic", values, version)
     if isinstance(cfg.get("cleanup.policy"), str):
         cfg["cleanup.policy"] = [cfg["cleanup.policy"]]
-    return cfg
+    return ResolvedConfigs(cfg, values)
 
 
 def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
@@ -224,6 +258,8 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
     ZooKeeper session expires (zookeeper.session.timeout.ms, 18000) rather than after KRaft's
     broker.session.timeout.ms (9000). A spec that sets broker.session.timeout.ms keeps it."""
     cfg = resolve("broker", values, version)
+    if version != "2.8":
+        _check_consumer_group_configs(cfg, version)
     if version == "2.8":  # ZooKeeper mode: no broker heartbeats to the controller
         if "broker.session.timeout.ms" not in values:
             cfg["broker.session.timeout.ms"] = cfg.get("zookeeper.session.timeout.ms", 18000)
@@ -235,4 +271,24 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
                               f"broker.heartbeat.interval.ms ({interval} ms) must be less than or equal to half of "
                               f"the broker.session.timeout.ms ({timeout} ms). Please increase "
                               "broker.session.timeout.ms or decrease broker.heartbeat.interval.ms.")
-    return cfg
+    return ResolvedConfigs(cfg, values)
+
+
+def _check_consumer_group_configs(cfg: dict[str, Any], version: str) -> None:
+    """``GroupCoordinatorConfig``'s checks of the KIP-848 session timeout and heartbeat interval (the last
+    one, interval below session timeout, from 4.0: KAFKA-17618)."""
+    interval, session = "group.consumer.heartbeat.interval.ms", "group.consumer.session.timeout.ms"
+    rules = [
+        ("group.consumer.max.heartbeat.interval.ms", ">=", "group.consumer.min.heartbeat.interval.ms"),
+        (interval, ">=", "group.consumer.min.heartbeat.interval.ms"),
+        (interval, "<=", "group.consumer.max.heartbeat.interval.ms"),
+        ("group.consumer.max.session.timeout.ms", ">=", "group.consumer.min.session.timeout.ms"),
+        (session, ">=", "group.consumer.min.session.timeout.ms"),
+        (session, "<=", "group.consumer.max.session.timeout.ms"),
+        (interval, "<", session),
+    ][:None if version == "4.0" else -1]
+    words = {">=": "greater than or equal to", "<=": "less than or equal to", "<": "less than"}
+    for left, op, right in rules:
+        a, b = cfg[left], cfg[right]
+        if not (a >= b if op == ">=" else a <= b if op == "<=" else a < b):
+            raise ConfigException(left, a, f"{left} must be {words[op]} {right} ({b})")

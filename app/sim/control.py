@@ -43,6 +43,8 @@ def alter_topic_config(sc: Scenario, name: str, value: Any) -> Any:
     current = sc.cluster.controller.topic_configs[topic]
     resolved = resolve_topic({name: value}, sc.spec["kafka_version"])
     current[name] = resolved[name]
+    # The topic's own setting now (DYNAMIC_TOPIC_CONFIG): a later broker default must not replace it.
+    sc.cluster.controller.topics[topic].overrides[name] = resolved[name]
     sc.spec["topic"]["configs"][name] = resolved[name]
     return resolved[name]
 

@@ -37,6 +37,8 @@ class Target(str, Enum):
     CONSUMER = "consumer"
     #: a consumer group by its group.id
     GROUP = "group"
+    #: a rack name (broker.rack), or null for none: where a new broker runs
+    RACK = "rack or null"
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,14 @@ def _restore(sc: "Scenario", b: int, _: dict[str, float]) -> None:
     sc.cluster.add_latency(b, 0.0)
 
 
+def _controlled_shutdown(sc: "Scenario", b: int, _: dict[str, float]) -> None:
+    sc.cluster.controlled_shutdown(b)
+
+
+def _add_broker(sc: "Scenario", rack: str | None, _: dict[str, float]) -> None:
+    sc.cluster.add_broker(rack)
+
+
 def _flush(sc: "Scenario", _: None, __: dict[str, float]) -> None:
     sc.producer.flush()
 
@@ -142,6 +152,13 @@ def _up(sc: "Scenario", b: int) -> str | None:
     if broker.state is BrokerState.STARTING:
         return f"broker {b} is already restarting (it registers when its old session expires)"
     return f"broker {b} is already up" if broker.alive else None
+
+
+def _not_running(sc: "Scenario", b: int) -> str | None:
+    broker = sc.cluster.brokers[b]
+    if broker.state is BrokerState.SHUTTING_DOWN:
+        return f"broker {b} is already shutting down"
+    return _down(sc, b)
 
 
 def _isolated(sc: "Scenario", b: int) -> str | None:
@@ -198,6 +215,11 @@ FAULTS: dict[str, Fault] = {f.name: f for f in (
           "(retriable) and appends nothing", _rejecting(Errors.NOT_ENOUGH_REPLICAS), _never, (_BATCHES,)),
     Fault("error_not_leader_or_follower", Target.BROKER, "the leader answers its next batches NOT_LEADER_OR_FOLLOWER "
           "(retriable) and appends nothing", _rejecting(Errors.NOT_LEADER_OR_FOLLOWER), _never, (_BATCHES,)),
+    Fault("controlled_shutdown", Target.BROKER, "the broker is stopped cleanly: the controller moves its leaderships "
+          "to other in-sync replicas and takes it out of every ISR, then its process stops (no acknowledged record is "
+          "lost)", _controlled_shutdown, _not_running),
+    Fault("add_broker", Target.RACK, "a new broker starts with the next free id in this rack and registers; it holds no "
+          "replica until topics, partitions or reassignments place some on it", _add_broker, _never),
     Fault("flush", Target.NONE, "the application calls the producer's flush(): every open batch is sendable now",
           _flush, _never),
     Fault("kill_consumer", Target.CONSUMER, "the consumer's process dies: no commit, no LeaveGroup; its coordinator "
@@ -235,6 +257,10 @@ def check_target(f: Fault, target: Any, brokers: int, members: Any = (), groups:
         if target is not None:
             raise FaultError(f"is the producer's: it takes broker null; got {target!r}")
         return None
+    if f.target is Target.RACK:
+        if target is None or (isinstance(target, str) and target):
+            return target
+        raise FaultError(f"must be a rack name (a non-empty string) or null for no rack, got {target!r}")
     if target is None and f.target is Target.BROKER_OR_ALL:
         return None
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < brokers:

@@ -2,8 +2,8 @@
 
 ``PartitionState`` models the KRaft ``PartitionRegistration``; ``Replica`` models
 ``kafka.cluster.Partition`` on one broker (its log, and on the leader the
-followers' fetch positions, high watermark and ISR maintenance). Left out:
-reassignment, preferred-leader election, the eligible leader replicas of KIP-966.
+followers' fetch positions, high watermark and ISR maintenance). Reassignment
+(app/sim/reassignment.py) and eligible leader replicas (app/sim/elr.py) live in their own modules.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ class PartitionState:
     leader: int
     leader_epoch: int
     isr: list[int]
+    #: Eligible leader replicas and the last known leader (KIP-966; empty unless the cluster has ELR on)
+    elr: list[int] = field(default_factory=list)
+    last_known_elr: list[int] = field(default_factory=list)
+    #: A reassignment in progress (KIP-455): ``replicas`` then holds the target and the replicas leaving
+    adding_replicas: list[int] = field(default_factory=list)
+    removing_replicas: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tp = TopicPartition(self.topic, self.partition)
@@ -54,6 +60,10 @@ class Replica:
     last_caught_up: dict[int, float] = field(default_factory=dict)
     last_fetch_leader_leo: dict[int, int] = field(default_factory=dict)
     last_fetch_ms: dict[int, float] = field(default_factory=dict)
+    #: Leader-only: follower -> (its fetch loop's number, the high watermark last sent to it). A partition
+    #: with no new data and the same high watermark is left out of the answer, as an incremental fetch
+    #: session (KIP-227) leaves it out; the follower has nothing to learn from it.
+    sent_hw: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def is_leader(self) -> bool:

@@ -3,9 +3,10 @@
 Models ``org.apache.kafka.clients.consumer.internals.Fetcher`` / ``AbstractFetch``: one fetch
 in flight per broker, for the assigned partitions that have a position and nothing buffered;
 ``fetch.min.bytes``, ``fetch.max.wait.ms``, ``fetch.max.bytes`` and
-``max.partition.fetch.bytes`` sent as the request's limits; the answer's batches decoded
-(decompressed, CRC-checked: ``app.sim.decode_batch``) when the log kept their bytes, each
-record matched with the record id the producer gave it; a preferred read replica (KIP-392)
+``max.partition.fetch.bytes`` sent as the request's limits; the answer's batches checked
+(CRC-32C over the bytes the producer wrote, as ``check.crcs`` does) and their records decoded
+(decompressed and parsed: ``app.sim.decode_batch``) when the application reads a key or a
+value, each record matched with the record id the producer gave it; a preferred read replica (KIP-392)
 followed until metadata.max.age.ms or an error; NOT_LEADER_OR_FOLLOWER refreshing metadata;
 OFFSET_OUT_OF_RANGE resetting the position by ``auto.offset.reset``. Leaves out fetch
 sessions and the completed-fetch size limits of the app thread.
@@ -13,12 +14,15 @@ sessions and the completed-fetch size limits of the app thread.
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import OrderedDict, deque
+from typing import TYPE_CHECKING, Any
+
+from crc32c import crc32c
 
 from app.sim.errors import Errors
 from app.sim.partition import TopicPartition
-from app.sim.records import decode_batch
+from app.sim.records import decode_batch, read_batch_header
+from app.sim.records.header import CorruptRecordException
 
 if TYPE_CHECKING:
     from app.sim.consumer.consumer import KafkaConsumer
@@ -26,16 +30,55 @@ if TYPE_CHECKING:
     from app.sim.network_client import ClientRequest
 
 
-class ConsumerRecord(NamedTuple):
-    """One record as poll() returns it; ``record``: the id the simulator's ledger gave it at send()."""
+#: Decoded batches kept for records whose key or value is read (a bounded cache: labs read the newest).
+DECODED_BATCHES = 64
 
-    topic: str
-    partition: int
-    offset: int
-    record: int
-    key: bytes | None
-    value: bytes | None
-    timestamp: int
+
+class ConsumerRecord:
+    """One record as poll() returns it; ``record``: the id the simulator's ledger gave it at send().
+
+    ``key``, ``value`` and ``timestamp`` decode the batch the first time one of them is read
+    (the simulated application never reads them; a lab or the console consumer does).
+    """
+
+    __slots__ = ("topic", "partition", "offset", "record", "_source", "_index")
+
+    def __init__(self, topic: str, partition: int, offset: int, record: int, source: "_Batch", index: int) -> None:
+        self.topic, self.partition, self.offset, self.record = topic, partition, offset, record
+        self._source, self._index = source, index
+
+    @property
+    def key(self) -> bytes | None:
+        return self._source.field(self._index, "key", self.record)
+
+    @property
+    def value(self) -> bytes | None:
+        return self._source.field(self._index, "value", self.record)
+
+    @property
+    def timestamp(self) -> int:
+        return self._source.field(self._index, "timestamp", self.record)
+
+    def __repr__(self) -> str:
+        return f"ConsumerRecord({self.topic}-{self.partition}@{self.offset}, record {self.record})"
+
+
+class _Batch:
+    """A fetched batch: decoded on first use, through the fetcher's bounded cache."""
+
+    __slots__ = ("entry", "fetcher")
+
+    def __init__(self, entry: "LogEntry", fetcher: "Fetcher") -> None:
+        self.entry, self.fetcher = entry, fetcher
+
+    def field(self, index: int, name: str, rid: int) -> Any:
+        entry = self.entry
+        if entry.data is None:
+            # The run keeps only the batch's size (Scenario(keep_log_bytes=False)): the key is the ledger's,
+            # the value and timestamp are not kept.
+            return self.fetcher.c.ledger_keys[rid] if name == "key" and rid >= 0 else None
+        records = self.fetcher.decoded(entry)
+        return getattr(records[index], name)
 
 
 class Fetcher:
@@ -48,6 +91,20 @@ class Fetcher:
         self.preferred: dict[TopicPartition, tuple[int, float]] = {}
         self.bytes_fetched = 0
         self.fetches = 0
+        self._decoded: OrderedDict[int, tuple["LogEntry", list]] = OrderedDict()
+
+    def decoded(self, entry: "LogEntry") -> list:
+        """The batch's records, parsed once (an LRU of DECODED_BATCHES batches)."""
+        key = id(entry)
+        hit = self._decoded.get(key)
+        if hit is not None and hit[0] is entry:
+            self._decoded.move_to_end(key)
+            return hit[1]
+        records = decode_batch(entry.data).records  # type: ignore[arg-type]
+        self._decoded[key] = (entry, records)
+        if len(self._decoded) > DECODED_BATCHES:
+            self._decoded.popitem(last=False)
+        return records
 
     def drop(self, tps: Any) -> None:
         """Forget what is buffered for partitions no longer assigned (or whose position moved)."""
@@ -106,6 +163,9 @@ class Fetcher:
             if tp not in c.assignment or c.positions.get(tp) != asked:
                 continue  # revoked, or moved by a seek or reset while the fetch was out: stale
             error = part["error"]
+            if error is Errors.TOPIC_AUTHORIZATION_FAILED:
+                c.denied([tp.topic])
+                return
             if error is Errors.NOT_LEADER_OR_FOLLOWER:
                 self.preferred.pop(tp, None)
                 c.metadata.request_update()
@@ -128,42 +188,47 @@ class Fetcher:
         c.wake()
 
     def _records(self, tp: TopicPartition, entries: list["LogEntry"], position: int) -> list[ConsumerRecord]:
-        """The records of ``entries`` from ``position`` on; decoded from the batch bytes when the log kept them."""
+        """The records of ``entries`` from ``position`` on, each batch's CRC checked first."""
         out: list[ConsumerRecord] = []
-        keys = self.c.ledger_keys
+        topic, partition = tp
         for e in entries:
-            if e.data is not None:
-                batch = decode_batch(e.data)
-                for i, r in enumerate(batch.records):
-                    if r.offset >= position:
-                        rid = e.record_ids[i] if i < len(e.record_ids) else -1
-                        out.append(ConsumerRecord(tp.topic, tp.partition, r.offset, rid, r.key, r.value, r.timestamp))
-            else:
-                # The run keeps only the batch's size (Scenario(keep_log_bytes=False)): the record ids say
-                # which records these are; keys come from the ledger, values are not kept.
-                for i, rid in enumerate(e.record_ids):
-                    offset = e.base_offset + i
-                    if offset >= position:
-                        out.append(ConsumerRecord(tp.topic, tp.partition, offset, rid, keys[rid] if rid >= 0 else None,
-                                                  None, 0))
+            source = _Batch(e, self)
+            rids = e.record_ids
+            data = e.data
+            if data is not None:
+                header = read_batch_header(data)
+                if crc32c(memoryview(data)[21:]) != header.crc:
+                    raise CorruptRecordException(f"Record batch for partition {tp} at offset {e.base_offset} is invalid, "
+                                                 "cause: Record is corrupt")
+                if header.last_offset_delta != header.records_count - 1:
+                    # Offsets with gaps (a compacted batch): each record's own offset delta says where it is.
+                    for i, r in enumerate(self.decoded(e)):
+                        if r.offset >= position:
+                            out.append(ConsumerRecord(topic, partition, r.offset, rids[i] if i < len(rids) else -1, source, i))
+                    continue
+            base = e.base_offset
+            first = position - base if position > base else 0
+            for i in range(first, len(rids)):
+                out.append(ConsumerRecord(topic, partition, base + i, rids[i], source, i))
         return out
 
     def collect(self, max_records: int) -> list[ConsumerRecord]:
-        """``collectFetch``: up to ``max_records`` buffered records, partition by partition, moving the positions."""
+        """``collectFetch``: up to ``max_records`` buffered records, partition by partition, moving the positions.
+
+        A partition's buffer starts at its position: a reset or a revocation drops it (``drop``)."""
         c = self.c
         out: list[ConsumerRecord] = []
         for tp in sorted(self.buffered):
-            q = self.buffered[tp]
             if tp not in c.assignment or tp in c.paused:
                 continue
-            while q and len(out) < max_records:
-                r = q.popleft()
-                if r.offset < c.positions.get(tp, 0):
-                    continue
-                out.append(r)
-                c.positions[tp] = r.offset + 1
-            if not q:
+            q = self.buffered[tp]
+            room = max_records - len(out)
+            if len(q) <= room:
+                out.extend(q)
                 del self.buffered[tp]
+            else:
+                out.extend(q.popleft() for _ in range(room))
+            c.positions[tp] = out[-1].offset + 1
             if len(out) >= max_records:
                 break
         return out

@@ -89,11 +89,17 @@ class GroupCoordinator:
 
     # -- leadership of offsets partitions --------------------------------------------------------
     def on_elected(self, tp: TopicPartition) -> None:
-        """This broker leads ``tp`` now: load its groups and offsets from the log (the new leader's copy)."""
+        """This broker leads ``tp`` now: load its groups and offsets from the log (the new leader's copy).
+
+        Classic groups keep their last GroupMetadata record; a KIP-848 group is rebuilt by replaying
+        its records in order (ConsumerGroup.load)."""
         from app.sim.coordinator.classic_group import ClassicGroup
+        from app.sim.coordinator.consumer_group import ConsumerGroup
 
         groups: dict[str, Any] = {}
         self.partitions[tp] = groups
+        classic: dict[str, Any] = {}
+        modern: dict[str, list[tuple[tuple, Any]]] = {}
         log = self.broker.replicas[tp].log
         for entry in log.entries:
             for key, value in entry.kv or ():
@@ -105,12 +111,14 @@ class GroupCoordinator:
                     else:
                         self.offsets.setdefault(group_id, {})[tp_key] = value
                 elif kind == "group":
-                    if value is None:
-                        groups.pop(group_id, None)
-                    else:
-                        groups[group_id] = value
-        for group_id, stored in list(groups.items()):
-            groups[group_id] = ClassicGroup.load(self, group_id, stored)
+                    classic[group_id] = value
+                else:
+                    modern.setdefault(group_id, []).append((key, value))
+        for group_id, stored in classic.items():
+            if stored is not None:
+                groups[group_id] = ClassicGroup.load(self, group_id, stored)
+        for group_id, records in modern.items():
+            ConsumerGroup.load(self, group_id, records)  # registers itself in ``groups`` if it still exists
 
     def on_resigned(self, tp: TopicPartition) -> None:
         """Another broker leads ``tp`` now: its groups are no longer ours; waiting members hear NOT_COORDINATOR."""
@@ -135,12 +143,21 @@ class GroupCoordinator:
         """Write ``records`` to the group's partition as its leader; ``done(error)`` once the high watermark passes them.
 
         The coordinator runtime writes with acks=all and answers once committed; a write the log
-        refuses (too few in-sync replicas) fails at once with that error.
+        refuses (too few in-sync replicas) fails at once with that error. No records: ``done`` once
+        everything written before is committed.
         """
         tp = self.partition_for(group_id)
         rep = self.broker.replicas.get(tp)
         if tp not in self.partitions or rep is None or rep.state.leader != self.broker.broker_id:
             done(Errors.NOT_COORDINATOR)
+            return
+        if not records:
+            # A read after all: answered once the writes before it are committed (CoordinatorRuntime).
+            end = rep.log.log_end_offset
+            if rep.log.high_watermark >= end:
+                done(Errors.NONE)
+            else:
+                self.waiting.setdefault(tp, []).append((end, done))
             return
         s = rep.state
         if len(s.isr) < self.cluster.min_isr(s):
@@ -179,6 +196,10 @@ class GroupCoordinator:
             self.broker.respond(req, {"error": Errors.NOT_COORDINATOR})
             return None
         group = groups.get(group_id)
+        if group is not None and not isinstance(group, ClassicGroup):
+            # A KIP-848 group: Kafka 4.0 would take a classic member in (online upgrade); not modelled.
+            self.broker.respond(req, {"error": Errors.INCONSISTENT_GROUP_PROTOCOL})
+            return None
         if group is None and create:
             group = groups[group_id] = ClassicGroup(self, group_id)
         if group is None:
@@ -205,6 +226,10 @@ class GroupCoordinator:
             getattr(group, method)(req)
 
     def consumer_group_heartbeat(self, req: "ClientRequest") -> None:
+        """ConsumerGroupHeartbeat (KIP-848): app/sim/coordinator/consumer_group.py. A new group exists once its
+        first records are replayed; an empty classic group of that id gives way to it (a non-empty one would
+        need KIP-848's online upgrade, which the simulator leaves out)."""
+        from app.sim.coordinator.classic_group import ClassicGroup
         from app.sim.coordinator.consumer_group import ConsumerGroup
 
         group_id = req.payload["group"]
@@ -213,9 +238,15 @@ class GroupCoordinator:
             self.broker.respond(req, {"error": Errors.NOT_COORDINATOR})
             return
         group = groups.get(group_id)
-        if group is None:
-            group = groups[group_id] = ConsumerGroup(self, group_id)
-        group.heartbeat(req)
+        if isinstance(group, ClassicGroup):
+            if group.members or req.payload.get("member_epoch") != 0:
+                self.broker.respond(req, {"error": Errors.GROUP_ID_NOT_FOUND,
+                                          "message": f"Group {group_id} is not a consumer group"})
+                return
+            del groups[group_id]
+            self.append(group_id, [(("group", group_id), None)], _ignore)
+            group = None
+        (group or ConsumerGroup(self, group_id)).heartbeat(req)
 
     def commit(self, req: "ClientRequest") -> None:
         """OffsetCommit: checked against the group's generation (or member epoch), written, answered once committed."""
@@ -250,3 +281,7 @@ class GroupCoordinator:
         committed = self.offsets.get(group_id, {})
         out = {tp: committed.get(tp, -1) for tp in req.payload["partitions"]}
         self.broker.respond(req, {"error": Errors.NONE, "offsets": out}, 12 * len(out))
+
+
+def _ignore(error: Errors) -> None:
+    return None
