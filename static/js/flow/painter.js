@@ -145,7 +145,7 @@ export class Painter {
     }
     for (const t of special) this.drawSpecial(t, opts.sizeOf?.(t));
     if (!dense) for (const list of byKind.values()) for (const t of list) if (t.note) this.drawNote(t);
-    for (const m of marks) this.drawMark(m, now);
+    for (const m of marks) this.drawMark(m);
     for (const b of opts.badges ?? []) this.drawBadge(b);
     if (opts.focus !== null && opts.focus !== undefined || opts.highlight) {
       for (const list of byKind.values()) for (const t of list) if (t.id === opts.focus || opts.highlight?.(t)) this.drawRing(t, t.id === opts.focus);
@@ -189,7 +189,7 @@ export class Painter {
   }
 
   /** A message that never arrived: a cross where it ended, and the word. */
-  drawMark(m, now) {
+  drawMark(m) {
     if (!m.path) return;
     const { ctx } = this;
     const at = pointAt(m.path, m.f);
@@ -203,7 +203,6 @@ export class Painter {
     ctx.font = "bold 13px system-ui, sans-serif";
     ctx.fillStyle = c["--flow-bad"];
     ctx.fillText(m.reason === "isolated" ? "✕ cut off" : "✕ lost", at.x + 10, at.y - 8);
-    void now;
   }
 
   /** A word beside a token: "↻ retry" on a batch sent again. */

@@ -4,9 +4,8 @@
 // explain.js) and a hidden handle per token for tests and tools (data-msg, data-kind).
 // lab.js creates it for the [data-flow] element of a lab's template and hands it every frame.
 import { FlowClock } from "./clock.js";
-import { explainStep } from "./explain.js";
 import { Describer } from "./describe.js";
-import { badgeFor } from "./explain.js";
+import { badgeFor, explainStep } from "./explain.js";
 import { computeLayout, pathFor, ROW } from "./layout.js";
 import { Painter } from "./painter.js";
 import { RecordBook } from "./records.js";
@@ -14,6 +13,11 @@ import { Scene } from "./scene.js";
 import { fraction, TokenStore } from "./tokens.js";
 
 const LATENCIES = 20000;
+
+/** A path's points for a handle's data-path: "x,y x,y ..." in picture units. */
+function pathText(path) {
+  return path.points.map((p) => p.join(",")).join(" ");
+}
 
 function layoutKey(topology, state, opts) {
   return JSON.stringify([topology, state.partitions.map((p) => p.replicas), state.buffer?.slow_brokers ?? {}, opts]);
@@ -60,7 +64,7 @@ export function createPicture(el, ctx) {
     h.dataset.send = String(token.send);
     h.dataset.arrive = String(token.arrive);
     if (token.lost) h.dataset.lost = token.lost;
-    if (token.path) h.dataset.path = token.path.points.map((p) => p.join(",")).join(" ");
+    if (token.path) h.dataset.path = pathText(token.path);
     token.handle = h;
     handles.append(h);
   };
@@ -71,18 +75,17 @@ export function createPicture(el, ctx) {
     if (next === key) return;
     key = next;
     layout = computeLayout(topology, state, opts);
-    scene.build(layout, opts);
+    scene.build(layout);
     stage.style.setProperty("--flow-ratio", `${layout.W} / ${layout.H}`);
-    el.style.setProperty("--flow-aspect", String(layout.W / layout.H));
     for (const token of store.tokens.values()) {
       token.path = pathFor(layout, token.src, token.dst);
-      if (token.handle && token.path) token.handle.dataset.path = token.path.points.map((p) => p.join(",")).join(" ");
+      if (token.handle && token.path) token.handle.dataset.path = pathText(token.path);
     }
     painter.resize(layout.W, layout.H);
     dirty = true;
   }
 
-  /** A badge's place: the right end of its replica's log (or the broker's title line), in picture units. */
+  /** A badge's place, in picture units: the right end of its replica's row, or just left of its broker's box. */
   function placeBadge(b) {
     const box = layout?.brokers.get(b.broker);
     if (!box) return null;

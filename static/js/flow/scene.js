@@ -54,7 +54,7 @@ export class Scene {
   }
 
   /** Everything drawn again for a new layout (layout.js). */
-  build(layout, opts = {}) {
+  build(layout) {
     this.layout = layout;
     const svg = this.svg;
     svg.setAttribute("viewBox", `0 0 ${layout.W} ${layout.H}`);
@@ -127,7 +127,6 @@ export class Scene {
       brokers.append(g);
     }
     svg.replaceChildren(defs(), racks, links, clients, brokers);
-    void opts;
   }
 
   /** The state of one frame: brokers, replicas, the producer's accumulator and buffer. */
