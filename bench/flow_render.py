@@ -115,9 +115,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to measure each page (default 8)")
     parser.add_argument("--tokens", type=int, default=2000, help="tokens kept in flight on the picture (default 2000)")
+    parser.add_argument("--frames", type=float, default=30.0,
+                        help="lab_frames_per_sec, the frames a second the server sends at most (default 30, the setting's default)")
     args = parser.parse_args()
 
-    app = create_app(Settings(lab_events_per_sec=1_000_000))
+    app = create_app(Settings(lab_events_per_sec=1_000_000, lab_frames_per_sec=args.frames))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
                                            lifespan="off"))
@@ -157,7 +159,8 @@ def main() -> None:
     base_lat = baseline["lab"]["latencies"]
     p50, p99 = _percentile(lat, 0.5), _percentile(lat, 0.99)
     b50, b99 = _percentile(base_lat, 0.5), _percentile(base_lat, 0.99)
-    print(f"acks lab at real-time speed, projected at 1920x1080, {args.seconds:.0f} s measured per page")
+    print(f"acks lab at real-time speed, projected at 1920x1080, {args.seconds:.0f} s measured per page, "
+          f"server frames at most {args.frames:g} a second")
     print(f"tokens drawn at the end: {picture['tokens']} (kept at {args.tokens} synthetic plus the simulator's own)")
     print(f"tables-only page: {base_fps:.1f} frames/s; event-to-frame latency p50 {b50:.1f} ms, p99 {b99:.1f} ms over {len(base_lat)} events")
     print(f"with the picture: {fps:.1f} frames/s ({paints:.1f} picture paints/s) = {fps / TARGET_FPS:.2f} x target "
