@@ -44,7 +44,7 @@ export function summary(now, tokens, state, unseen = { passed: {}, omitted: 0 })
   const brokers = (ids) => (ids.length === 1 ? `broker ${ids[0]}` : `brokers ${ids.join(", ")}`);
   parts.push(state.partitions.map((p) => `partition ${p.partition}: leader ${p.leader < 0 ? "none" : `broker ${p.leader}`}` +
     (p.replicas.length > 1 ? `, in sync: ${brokers(p.isr)}` : "")).join("; "));
-  if (state.buffer?.blocked_since !== null && state.buffer?.blocked_since !== undefined) parts.push("send() is blocked: buffer.memory is full");
+  if (state.buffer?.blocked_since !== null && state.buffer?.blocked_since !== undefined) parts.push("the application's send() is blocked: buffer.memory is full");
   return `${parts.map((p) => p[0].toUpperCase() + p.slice(1)).join(". ")}.`;
 }
 

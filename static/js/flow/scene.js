@@ -67,7 +67,7 @@ export class Scene {
       const mid = link.request.points[Math.floor(link.request.points.length / 2)];
       const cut = node("text", { x: mid[0], y: mid[1] - 12, class: "flow-cut", "text-anchor": "middle" }, "✂ cut");
       g.append(cut);
-      if (link.slow > 0) g.append(node("text", { x: mid[0], y: mid[1] - 14, class: "flow-slow", "text-anchor": "middle" }, `slow: +${link.slow} ms each way`));
+      if (link.slow > 0) g.append(node("text", { x: mid[0], y: mid[1] - 16, class: "flow-slow", "text-anchor": "middle" }, `+${link.slow} ms`));
       links.append(g);
       this.links.set(key, g);
     }
@@ -185,7 +185,7 @@ export class Scene {
       const rowBox = box.rows.get(p);
       // As many batches as the row holds beside its in-flight count (a short one when the send(key) column is drawn).
       const narrow = rowBox.w < 250;
-      const shown = queue.slice(0, Math.max(1, Math.floor((rowBox.w - 34 - (narrow ? 40 : 95)) / 30)));
+      const shown = queue.slice(0, Math.max(1, Math.floor((rowBox.w - 34 - (narrow ? 70 : 150)) / 30)));
       while (slots.children.length > shown.length) slots.lastChild.remove();
       shown.forEach((b, i) => {
         let el = slots.children[i];
@@ -213,7 +213,8 @@ export class Scene {
     if (text && buf) {
       const used = buf.total - buf.available;
       const mb = (n) => `${(n / 1048576).toFixed(n >= 10485760 ? 0 : 2)} MB`;
-      setText(text, `buffer.memory ${mb(buf.total)}: ${mb(used)} used${buf.blocked_since !== null ? ` · ⏸ send() blocked since ${(buf.blocked_since / 1000).toFixed(2)} s` : ""}`);
+      const blocked = buf.blocked_since !== null ? ` · ‖ send() blocked ${((state.now - buf.blocked_since) / 1000).toFixed(1)} s` : "";
+      setText(text, `buffer.memory ${mb(buf.total)}, ${mb(used)} used${blocked}`);
       setAttr(g.querySelector("[data-buffer-used]"), "width", ((box.buffer.w * used) / Math.max(1, buf.total)).toFixed(1));
       setAttr(g, "data-blocked", buf.blocked_since !== null);
     }
