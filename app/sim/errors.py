@@ -35,6 +35,7 @@ class Errors(Enum):
     OUT_OF_ORDER_SEQUENCE_NUMBER = (45, False)
     DUPLICATE_SEQUENCE_NUMBER = (46, False)
     UNKNOWN_PRODUCER_ID = (59, False)
+    INVALID_RECORD = (87, False)
 
     @property
     def code(self) -> int:

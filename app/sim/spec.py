@@ -54,10 +54,12 @@ def _dict(path: str, v: Any, allowed: tuple[str, ...] | None = None) -> dict[str
     return v
 
 
-def _configs(path: str, scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
-    resolver = {"producer": resolve_producer, "topic": resolve_topic, "broker": resolve_broker}[scope]
+def _configs(path: str, scope: str, values: dict[str, Any], version: str,
+             broker: dict[str, Any] | None = None) -> dict[str, Any]:
     try:
-        return resolver(values, version)
+        if scope == "topic":  # a topic falls back to its brokers' log.* configs
+            return resolve_topic(values, version, broker)
+        return {"producer": resolve_producer, "broker": resolve_broker}[scope](values, version)
     except ConfigException as exc:
         raise SpecError(f"{path}.{exc.name}", str(exc)) from exc
 
@@ -98,7 +100,7 @@ def parse_spec(spec: Any) -> dict[str, Any]:
                         f"factor of {rf} cannot be reached because only {count} broker(s) are registered.")
     topic_values = {k: v for k, v in tp.items() if k not in ("name", "partitions", "replication.factor")}
     out["topic"] = {"name": name, "partitions": partitions, "replication.factor": rf,
-                    "configs": _configs("topic", "topic", topic_values, version)}
+                    "configs": _configs("topic", "topic", topic_values, version, out["cluster"]["configs"])}
 
     pr = dict(_dict("producer", spec.get("producer", {})))
     strategy = pr.pop("partitioner", spec.get("partitioner"))

@@ -24,7 +24,7 @@ KINDS: tuple[str, ...] = (
     "produce.appended", "produce.error", "ack.received", "record.retried", "duplicate.rejected",
     "replica.fetched", "hw.advanced", "isr.shrunk", "isr.expanded",
     "leader.elected", "partition.offline", "broker.down", "broker.restarting", "broker.up", "broker.fenced",
-    "log.truncated", "metadata.updated",
+    "log.truncated", "segment.rolled", "log.retention", "log.cleaned", "metadata.updated",
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",
     "message.sent", "message.lost",
