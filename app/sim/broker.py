@@ -3,8 +3,9 @@
 Models ``kafka.server.ReplicaManager`` (appendRecords, DelayedProduce purgatory,
 ISR shrink/expand, fetch serving with long polls) and ``KafkaRequestHandlerPool``
 (num.io.threads with a per-request service time); fetching as a follower is its
-``ReplicaFetcherManager`` (app/sim/replica_fetcher.py). Leaves out the network threads'
-own queueing, quotas, log segments and transactions.
+``ReplicaFetcherManager`` (app/sim/replica_fetcher.py), and its logs' segments, retention and
+cleaner are its ``LogManager`` (app/sim/log_manager.py). Leaves out the network threads' own
+queueing, quotas and transactions.
 """
 
 from __future__ import annotations

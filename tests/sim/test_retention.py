@@ -158,6 +158,7 @@ def test_retention_never_passes_the_high_watermark_and_can_take_the_active_segme
     assert [e.base_offset for _, batches, _ in gone for e in batches] == [3, 4]
     assert log.log_start_offset == log.log_end_offset == 5 and [s.base_offset for s in log.segments] == [5]
     assert not log.entries and log.size_bytes == 0
+    assert log.epochs == [(0, 5)]  # the epoch cache starts at the log start offset (truncateFromStart)
     assert delete_old_segments(log, EPOCH_MS) == []  # an empty active segment never goes
 
 
