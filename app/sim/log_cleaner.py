@@ -202,7 +202,8 @@ def _group_segments(log: Log, end: int) -> list[tuple[int, int]]:
         while j + 1 < n:
             nxt = segs[j + 1]
             last_of_next = (segs[j + 2].base_offset if j + 2 < n else end) - 1
-            if size + nxt.size > max_size or (nxt.size and last_of_next - segs[j].base_offset > _MAX_RELATIVE_OFFSET):
+            # Its offsets, relative to the group's base, must fit the cleaned segment's offset index.
+            if size + nxt.size > max_size or (nxt.size and last_of_next - segs[i].base_offset > _MAX_RELATIVE_OFFSET):
                 break
             j += 1
             size += nxt.size
