@@ -454,7 +454,7 @@ class Broker:
             self.maybe_advance_hw(p)
             log = rep.log
             # Below the log start offset: OFFSET_OUT_OF_RANGE, no data; the answer's log start offset
-            # tells the follower where to start again (ReplicaFetcherThread.handleOffsetOutOfRange).
+            # tells the follower where to start again (AbstractFetcherThread.handleOutOfRangeError).
             if offset < log.log_start_offset:
                 entries = []
                 have_data = True  # an error answers at once, no long poll
