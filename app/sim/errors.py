@@ -75,6 +75,7 @@ class Errors(Enum):
     UNKNOWN_TOPIC_ID = (100, True)
     BROKER_ID_NOT_REGISTERED = (102, False)
     UNSUPPORTED_ASSIGNOR = (112, False)
+    INVALID_RECORD = (87, False)
 
     @property
     def code(self) -> int:

@@ -58,10 +58,12 @@ def _dict(path: str, v: Any, allowed: tuple[str, ...] | None = None) -> dict[str
     return v
 
 
-def _configs(path: str, scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
-    resolver = {"producer": resolve_producer, "topic": resolve_topic, "broker": resolve_broker, "consumer": resolve_consumer}[scope]
+def _configs(path: str, scope: str, values: dict[str, Any], version: str,
+             broker: dict[str, Any] | None = None) -> dict[str, Any]:
     try:
-        return resolver(values, version)
+        if scope == "topic":  # a topic falls back to its brokers' log.* configs
+            return resolve_topic(values, version, broker)
+        return {"producer": resolve_producer, "broker": resolve_broker, "consumer": resolve_consumer}[scope](values, version)
     except ConfigException as exc:
         raise SpecError(f"{path}.{exc.name}", str(exc)) from exc
 
@@ -96,8 +98,10 @@ def parse_spec(spec: Any) -> dict[str, Any]:
         raise SpecError(f"cluster.{exc.name}", str(exc)) from exc
     out["acls"] = _acls(spec.get("acls", []), authorizer is not None)
 
-    topics = [_topic("topic", spec.get("topic", {}), count, version)] if "topic" in spec or "topics" not in spec else []
-    topics += [_topic(f"topics[{i}]", t, count, version) for i, t in enumerate(_list("topics", spec.get("topics", [])))]
+    broker_cfg = out["cluster"]["configs"]
+    topics = [_topic("topic", spec.get("topic", {}), count, version, broker_cfg)] if "topic" in spec or "topics" not in spec else []
+    topics += [_topic(f"topics[{i}]", t, count, version, broker_cfg)
+               for i, t in enumerate(_list("topics", spec.get("topics", [])))]
     names = [t["name"] for t in topics]
     dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
     if dup is not None:
@@ -140,7 +144,7 @@ def parse_spec(spec: Any) -> dict[str, Any]:
     return out
 
 
-def _topic(path: str, tp: Any, count: int, version: str) -> dict[str, Any]:
+def _topic(path: str, tp: Any, count: int, version: str, broker: dict[str, Any] | None = None) -> dict[str, Any]:
     tp = _dict(path, tp)
     name = tp.get("name", "orders")
     problem = topic_name_problem(name)
@@ -153,7 +157,7 @@ def _topic(path: str, tp: Any, count: int, version: str) -> dict[str, Any]:
                         f"factor of {rf} cannot be reached because only {count} broker(s) are registered.")
     topic_values = {k: v for k, v in tp.items() if k not in ("name", "partitions", "replication.factor")}
     return {"name": name, "partitions": partitions, "replication.factor": rf,
-            "configs": _configs(path, "topic", topic_values, version)}
+            "configs": _configs(path, "topic", topic_values, version, broker)}
 
 
 def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, topics: list[str],

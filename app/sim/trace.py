@@ -27,7 +27,7 @@ KINDS: tuple[str, ...] = (
     "broker.added", "broker.shutting_down", "broker.unregistered",
     "reassignment.started", "reassignment.completed", "reassignment.cancelled",
     "topic.created", "topic.deleted", "partitions.created", "config.altered",
-    "log.truncated", "metadata.updated",
+    "log.truncated", "segment.rolled", "log.retention", "log.cleaned", "metadata.updated",
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",
     "message.sent", "message.lost",

@@ -182,6 +182,10 @@ class Fetcher:
                 self.bytes_fetched += size
                 if records:
                     self.buffered.setdefault(tp, deque()).extend(records)
+                else:
+                    # Nothing to return (batches the cleaner emptied, records below the position): the position
+                    # moves past them, as the consumer's fetch collector moves past an empty batch.
+                    c.positions[tp] = max(asked, part["entries"][-1].last_offset + 1)
                 c.lag_seen[tp] = part["hw"]
             else:
                 c.lag_seen[tp] = part["hw"]

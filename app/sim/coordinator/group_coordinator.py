@@ -16,6 +16,7 @@ answers COORDINATOR_LOAD_IN_PROGRESS while it reads the partition); offsets expi
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from app.sim.apis import offsets_partition
@@ -266,11 +267,14 @@ class GroupCoordinator:
         offsets: dict[TopicPartition, int] = p["offsets"]
         records = [(("offset", group_id, t.topic, t.partition), offset) for t, offset in offsets.items()]
 
-        def done(err: Errors) -> None:
-            if err is Errors.NONE:
-                self.offsets.setdefault(group_id, {}).update(offsets)
-            self.broker.respond(req, {"error": err, "offsets": dict(offsets)}, 8 * len(offsets))
-        self.append(group_id, records, done)
+        # A bound method with its arguments, not a closure: a copy of the run (a lab's checkpoint) copies it.
+        self.append(group_id, records, partial(self._committed, req, group_id, offsets))
+
+    def _committed(self, req: "ClientRequest", group_id: str, offsets: dict[TopicPartition, int], err: Errors) -> None:
+        """An OffsetCommit's records are committed (or failed): the offsets count, and the member hears so."""
+        if err is Errors.NONE:
+            self.offsets.setdefault(group_id, {}).update(offsets)
+        self.broker.respond(req, {"error": err, "offsets": dict(offsets)}, 8 * len(offsets))
 
     def fetch_offsets(self, req: "ClientRequest") -> None:
         """OffsetFetch: the committed offset of each partition asked (-1: none)."""
