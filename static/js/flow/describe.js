@@ -17,10 +17,11 @@ export function tokenText(token, book) {
   const m = token.msg;
   const ends = `${typeof m.src === "string" ? m.src : `broker ${m.src}`} → ${typeof m.dst === "string" ? m.dst : `broker ${m.dst}`}`;
   let what = "";
-  if (m.type === "produce") what = `request ${m.request}, acks=${{ "-1": "all" }[m.acks] ?? m.acks}: ${book.describeBatches(m.batches)}`;
-  else if (m.type === "produce.response") what = `answer to request ${m.request}: ${m.results.map(([p, b, err, off]) => `P${p} #${b} ${err === "NONE" ? `at offset ${off}` : err}`).join("; ")}`;
-  else if (m.type === "fetch") what = m.partitions.map(([, p, o]) => `P${p} from offset ${o}`).join("; ");
-  else if (m.type === "fetch.response") what = m.partitions.map(([, p, from, to, hw]) => `P${p} ${to > from ? `offsets ${from}-${to - 1}` : "nothing new"}, leader's HW ${hw}`).join("; ");
+  // A message's fields by type (docs/sim.md, "Messages"); a type without its list (a consumer's) says only its ends.
+  if (m.type === "produce" && m.batches) what = `request ${m.request}, acks=${{ "-1": "all" }[m.acks] ?? m.acks}: ${book.describeBatches(m.batches)}`;
+  else if (m.type === "produce.response" && m.results) what = `answer to request ${m.request}: ${m.results.map(([p, b, err, off]) => `P${p} #${b} ${err === "NONE" ? `at offset ${off}` : err}`).join("; ")}`;
+  else if (m.type === "fetch" && m.partitions) what = m.partitions.map(([, p, o]) => `P${p} from offset ${o}`).join("; ");
+  else if (m.type === "fetch.response" && m.partitions) what = m.partitions.map(([, p, from, to, hw]) => `P${p} ${to > from ? `offsets ${from}-${to - 1}` : "nothing new"}, leader's HW ${hw}`).join("; ");
   const lost = token.lost ? (token.lost === "isolated" ? " · ✕ cut off by the isolation" : ` · ✕ lost on its way (${token.lost})`) : "";
   const times = token.arrive < 0 ? "never left" : `${(token.send / 1000).toFixed(3)} s → ${(token.arrive / 1000).toFixed(3)} s`;
   return `${kindInfo(token.kind).label} #${token.id}, ${ends}${what ? ` · ${what}` : ""} · ${times}${lost}`;

@@ -77,10 +77,15 @@ export function badgeFor(e) {
 /** A message leaving, in words (the trace has no other event for a fetch or a metadata request). */
 export function describeMessage(m) {
   switch (m.type) {
-    case "fetch": return `broker ${m.src} asked broker ${m.dst} for new records (a follower's fetch${m.partitions.length ? `, partition ${m.partitions.map((p) => `${p[1]} from offset ${p[2]}`).join(", ")}` : ""})`;
+    case "fetch": {
+      const parts = m.partitions ?? [];
+      const who_ = typeof m.src === "string" ? `the consumer ${m.src}` : `broker ${m.src}`;
+      return `${who_} asked broker ${m.dst} for new records (${typeof m.src === "string" ? "a consumer's" : "a follower's"} fetch` +
+        `${parts.length ? `, partition ${parts.map((p) => `${p[1]} from offset ${p[2]}`).join(", ")}` : ""})`;
+    }
     case "fetch.response": {
-      const moved = m.partitions.filter((p) => p[3] > p[2]);
-      return `broker ${m.src} answered broker ${m.dst}'s fetch` + (moved.length ? ` with ${moved.map((p) => `${offsets(p[2], p[3])} of partition ${p[1]}`).join(", ")}` : " (nothing new)");
+      const moved = (m.partitions ?? []).filter((p) => p[3] > p[2]);
+      return `broker ${m.src} answered ${who(m.dst)}'s fetch` + (moved.length ? ` with ${moved.map((p) => `${offsets(p[2], p[3])} of partition ${p[1]}`).join(", ")}` : " (nothing new)");
     }
     case "metadata": return `${who(m.src)} asked broker ${m.dst} for metadata`;
     case "metadata.response": return `broker ${m.src} answered the metadata request`;

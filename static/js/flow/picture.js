@@ -54,7 +54,7 @@ export function createPicture(el, ctx) {
   let badges = []; // { broker, partition, text, bad, t }: what a broker just did to a replica (explain.js)
   store.onAdd = (token) => {
     book.sent(token);
-    if (token.type === "produce" && token.msg.batches.some(([, id]) => (book.batches.get(id)?.attempt ?? 1) > 1)) token.note = "↻ retry";
+    if (token.type === "produce" && token.msg.batches?.some(([, id]) => (book.batches.get(id)?.attempt ?? 1) > 1)) token.note = "↻ retry";
     if (layout) token.path = pathFor(layout, token.src, token.dst);
     const h = document.createElement("i");
     h.dataset.msg = String(token.id);

@@ -55,7 +55,7 @@ export class RecordBook {
 
   /** A produce request left: its batches' size on the wire is known. */
   sent(token) {
-    if (token.type !== "produce") return;
+    if (token.type !== "produce" || !token.msg.batches) return;
     for (const [partition, id, records, bytes] of token.msg.batches) {
       const b = this.batch(id, partition);
       b.wire = bytes;
@@ -98,10 +98,10 @@ export class RecordBook {
   carries(token, marked) {
     if (this.followed === null) return false;
     const m = token.msg;
-    if (token.type === "produce") return m.batches.some(([, id]) => this.holds(id));
-    if (token.type === "produce.response") return m.results.some(([, id]) => this.holds(id));
+    if (token.type === "produce") return (m.batches ?? []).some(([, id]) => this.holds(id));
+    if (token.type === "produce.response") return (m.results ?? []).some(([, id]) => this.holds(id));
     if (token.type === "fetch.response") {
-      return m.partitions.some(([, p, from, to]) => [...(marked.get(p) ?? [])].some((o) => o >= from && o < to));
+      return (m.partitions ?? []).some(([, p, from, to]) => [...(marked.get(p) ?? [])].some((o) => o >= from && o < to));
     }
     return false;
   }
@@ -121,7 +121,7 @@ export class RecordBook {
 
   /** A produce token's drawn size when its batches were compressed: [raw w, raw h, wire w, wire h] in picture units. */
   compressedSize(token, f) {
-    if (token.type !== "produce") return null;
+    if (token.type !== "produce" || !token.msg.batches) return null;
     let raw = 0;
     let wire = 0;
     for (const [, id, , bytes] of token.msg.batches) {
