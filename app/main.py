@@ -10,7 +10,7 @@ from app.configs import registry
 from app.course.lessons import load_course
 from app.course.search import build_index
 from app.settings import Settings
-from app.live import LABS
+from app.live import LAB_LIMITS, LABS
 from app.live.registry import SessionRegistry
 from app.web import api, errors, health, live, pages
 from app.web.hosts import TrustedHostMiddleware, allowed_hosts
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings.templates_dir)
     app.state.lab_sessions = SessionRegistry(settings.lab_max_sessions)
     app.state.templates.env.globals["labs"] = LABS
+    app.state.templates.env.globals["lab_limits"] = LAB_LIMITS
     app.state.allowed_hosts = allowed_hosts(settings)
 
     # Added first, so it runs inside SecurityHeadersMiddleware: a refused Host still gets the security headers.

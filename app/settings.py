@@ -33,8 +33,13 @@ class Settings(BaseSettings):
     lab_messages_per_sec: float = Field(default=30.0, gt=0)
     #: Trace events a session's simulation may produce per wall second; past it the run slows down.
     lab_events_per_sec: int = Field(default=20_000, ge=1)
-    #: A session with no control message (acks do not count) for this long is closed.
-    lab_idle_seconds: float = Field(default=1800.0, gt=0)
+    #: A session nobody uses for this long is closed (4000) and its memory given back: no control message, and no
+    #: frame of a playing run drawn (acknowledged) by its page. So a paused or ended run, or a page that stopped
+    #: drawing (a closed laptop, a hidden tab), frees its place; a page watching its run play keeps it.
+    lab_idle_seconds: float = Field(default=120.0, gt=0)
+    #: A page whose tab is hidden pauses its lab at once and closes its socket after this long; shown again, it
+    #: reopens the run at the same moment and speed (the page reads it from hello).
+    lab_hidden_seconds: float = Field(default=10.0, ge=0)
     #: Frames a second a session sends at most.
     lab_frames_per_sec: float = Field(default=30.0, gt=0, le=60)
     #: The most of the server's time one tick of a session may take (ms): past it, that session's run falls behind

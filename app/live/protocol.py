@@ -14,6 +14,15 @@ MAX_ERROR_CHARS = 300
 #: JSON numbers are doubles in the browser: integers beyond 2**53 are not exact there, and a huge
 #: one cannot even become a float here.
 MAX_SAFE_INTEGER = 2**53
+#: Actions (settings changed and faults injected) a run's log holds at most: each is a mark on the
+#: timeline and an entry in the run's link, so a learner who clicks Flush 400 times is told, not handed
+#: a 20 KB link.
+MAX_ACTIONS = 100
+#: Characters of a run's link at most: the part of the page's URL that carries the run (seed, start
+#: settings, actions; static/js/lab/urlstate.js), counted as the page encodes it (app/live/links.py).
+#: With the lesson's address it stays under the 8 KB request line that common web servers and proxies
+#: accept (nginx's large_client_header_buffers, Apache's LimitRequestLine).
+MAX_LINK_CHARS = 6000
 
 _NUMBER = (int, float)
 _SCALAR = (str, int, float, bool)
@@ -28,7 +37,7 @@ FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "restart": {},
     "reset": {},
     "seek": {"t": (_NUMBER, True)},
-    "load": {"seed": ((int,), False), "settings": ((dict,), False), "log": ((list,), False)},
+    "load": {"seed": ((int,), False), "settings": ((dict,), False), "log": ((list,), False), "t": (_NUMBER, False)},
     "ack": {"seq": ((int,), True)},
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object",
@@ -36,20 +45,30 @@ _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "tru
 
 
 class ProtocolError(ValueError):
-    """A message the session refuses; ``code`` is stable for the page, ``message`` is for a person."""
+    """A message the session refuses; ``code`` is stable for the page, ``message`` is for a person.
 
-    def __init__(self, code: str, message: str, ref: str | None = None) -> None:
+    ``id``: the refused message's own ``id`` (the page matches the refusal to what it sent);
+    ``retry_ms``: for ``rate_limited``, when the next control would be taken.
+    """
+
+    def __init__(self, code: str, message: str, ref: str | None = None, retry_ms: float | None = None) -> None:
         if len(message) > MAX_ERROR_CHARS:
             message = message[: MAX_ERROR_CHARS - 1] + "…"
         super().__init__(message)
         self.code = code
         self.message = message
         self.ref = ref
+        self.id: int | None = None
+        self.retry_ms = retry_ms
 
     def frame(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "error", "code": self.code, "message": self.message}
         if self.ref is not None:
             out["ref"] = self.ref
+        if self.id is not None:
+            out["id"] = self.id
+        if self.retry_ms is not None:
+            out["retry_ms"] = round(self.retry_ms, 1)
         return out
 
 
@@ -86,6 +105,22 @@ def parse(text: str) -> dict[str, Any]:
         raise ProtocolError("bad_json", f"not JSON: {exc}") from None
     if not isinstance(msg, dict):
         raise ProtocolError("bad_message", f"a message is a JSON object, got {type(msg).__name__}")
+    ident = msg.get("id")
+    try:
+        _check(msg)
+    except ProtocolError as exc:
+        # The page matches a refusal to the message it sent by its id (a valid one).
+        exc.id = ident if _valid_id(ident) else None
+        raise
+    return msg
+
+
+def _valid_id(ident: Any) -> bool:
+    return type(ident) is int and 0 <= ident <= MAX_SAFE_INTEGER
+
+
+def _check(msg: dict[str, Any]) -> None:
+    """``v``, ``type``, that type's fields and an optional ``id``, each of the right JSON type, and nothing else."""
     kind = msg.get("type")
     ref = kind if isinstance(kind, str) else None
     if "v" not in msg:
@@ -95,7 +130,7 @@ def parse(text: str) -> dict[str, Any]:
     if not isinstance(kind, str) or kind not in FIELDS:
         raise ProtocolError("unknown_type", f"unknown message type {kind!r}; expected one of: {', '.join(FIELDS)}", ref)
     fields = FIELDS[kind]
-    extra = sorted(k for k in msg if k not in fields and k not in ("v", "type"))
+    extra = sorted(k for k in msg if k not in fields and k not in ("v", "type", "id"))
     if extra:
         raise ProtocolError("bad_field", f"{kind}: unknown field {extra[0]!r}; expected: {', '.join(fields) or 'no fields'}", ref)
     for name, (types, required) in fields.items():
@@ -108,4 +143,5 @@ def parse(text: str) -> dict[str, Any]:
         ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
         if not ok:
             raise ProtocolError("bad_field", f"{kind}.{name} must be {_describe(types)}, got {json.dumps(value)}", ref)
-    return msg
+    if "id" in msg and not _valid_id(msg["id"]):
+        raise ProtocolError("bad_field", f"{kind}.id must be an integer from 0 to 2^53; got {json.dumps(msg['id'])}", ref)

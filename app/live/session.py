@@ -21,8 +21,9 @@ from typing import Any
 from app.configs import ConfigException
 from app.live.flow import FlowTracker
 from app.live.labs import Lab, Scope, quoted
+from app.live.links import check_link
 from app.live.outbox import Outbox
-from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
+from app.live.protocol import MAX_ACTIONS, MAX_LINK_CHARS, PROTOCOL_VERSION, ProtocolError, parse
 from app.live.runtime import ScenarioRuntime
 from app.sim import Scenario, SpecError, faults, parse_spec
 
@@ -46,7 +47,7 @@ class Limits:
     #: Frames sent and not yet acknowledged by the page.
     window: int = 2
     #: Controls a run's log may hold (a link carries them all).
-    max_log: int = 500
+    max_log: int = MAX_ACTIONS
     #: How often (wall ms) the ledger is audited while the run plays; it walks every record.
     ledger_every_ms: float = 250.0
     #: The most wall time one tick makes up for (None: all of it). When the machine is slower
@@ -54,6 +55,10 @@ class Limits:
     #: on all of it, which runs longer still: the run falls behind instead (``throttled``) and
     #: stays live. The websocket sets it; tests that jump the wall clock leave it off.
     max_tick_ms: float | None = None
+    #: Wall ms nobody uses a session before the server closes it (``idle_for``); the page is told, in hello.
+    idle_ms: float = 120_000.0
+    #: Wall ms a page keeps its lab's socket open while its tab is hidden (it pauses at once); told in hello.
+    hidden_ms: float = 10_000.0
 
 
 #: A checkpoint (a deep copy of the run) every this many virtual ms at first; past
@@ -115,6 +120,10 @@ class LabSession:
         self._tokens = float(self.limits.message_burst)
         self._token_wall = wall_ms
         self.last_control_wall = wall_ms
+        #: when the page last acknowledged a frame: a page drawing a playing run is in use
+        self.last_ack_wall = wall_ms
+        #: the ``id`` of the last control message taken (handled or refused), echoed in frames as ``done``
+        self.done: int | None = None
         self._ledger: dict[str, Any] | None = None
         self._ledger_wall = -1e18
         self._ledger_cost_ms = 0.0
@@ -283,22 +292,33 @@ class LabSession:
     def receive(self, text: str, wall_ms: float) -> list[dict[str, Any]]:
         """Handle one message; the replies to send at once (error frames). Never raises: a bad message never ends a session."""
         self._refill(wall_ms)
+        msg: dict[str, Any] = {}
         try:
             msg = parse(text)
             # Acknowledgements are bounded by the frames sent (at most the frame rate), so only controls spend tokens.
             if msg["type"] != "ack":
                 if self._tokens < 1.0:
+                    wait = (1.0 - self._tokens) / self.limits.messages_per_sec * 1000.0
                     raise ProtocolError("rate_limited", f"more than {self.limits.messages_per_sec:g} control messages a "
-                                        "second; this one was ignored", msg["type"])
+                                        "second: this one was not taken; send it again", msg["type"], retry_ms=wait)
                 self._tokens -= 1.0
                 self.last_control_wall = wall_ms
+            else:
+                self.last_ack_wall = wall_ms
             self.handle(msg)
         except ProtocolError as exc:
+            exc.id = msg.get("id", exc.id)
+            if exc.code != "rate_limited":
+                self.done = exc.id if exc.id is not None else self.done
             return [exc.frame()]
         except Exception:  # a bug, not the learner's fault: say so, keep the session, log it for us
             _log.exception("lab %s: a message raised instead of being refused", self.lab.name)
-            return [ProtocolError("internal_error", "the server could not handle this message (a bug in Brokerlab, "
-                                  "now in its log); the run goes on").frame()]
+            error = ProtocolError("internal_error", "the server could not handle this message (a bug in Brokerlab, "
+                                  "now in its log); the run goes on")
+            error.id = msg.get("id")
+            return [error.frame()]
+        if "id" in msg:
+            self.done = msg["id"]  # handle() marked the outbox dirty: the next frame says it was taken
         return []
 
     def _refill(self, wall_ms: float) -> None:
@@ -377,13 +397,18 @@ class LabSession:
         seed = msg.get("seed", self.lab.seed)
         if not 0 <= seed < 2**31:
             raise ProtocolError("bad_value", f"load.seed must be an integer from 0 to {2**31 - 1}; got {seed}", "load")
+        t = float(msg.get("t", 0.0))
         try:
             start = self.lab.check_values(msg.get("settings", {}))
             log = self._check_log(msg.get("log", []))
+            if not 0.0 <= t <= self.run.end_ms:
+                raise ProtocolError("bad_value", f"load.t must be from 0 to {_ms(self.run.end_ms)} ms (the run's end); got {_ms(t)}")
+            check_link(seed, start, log, "load", "this link was not written by a lab page")
         except ProtocolError as exc:
             exc.ref = "load"  # a setting's own check says set_config; the page needs to know a link failed
             raise
-        self._load(seed, start, log)
+        # Straight to the sender's moment: the run replays its log up to ``t`` at once (a link, a reload, a reopen).
+        self._load(seed, start, log, until=t)
 
     def _on_set_config(self, msg: dict[str, Any]) -> None:
         setting = self.lab.setting(msg["name"])
@@ -393,6 +418,8 @@ class LabSession:
         if setting.scope is Scope.CREATION:
             values = {**self.values, setting.name: value}
             self.lab.check_start(values)
+            check_link(self.seed, {**self.start, setting.name: value}, self.log, "set_config",
+                       f"shorten the {setting.name}" if setting.name == "text" else "restart to go on")
             if self.lab.build_spec(values) == self.lab.build_spec(self.values):
                 # The run does not depend on it as things stand (pasted text while the payload
                 # is JSON): kept for later and for the link, and the run goes on.
@@ -438,7 +465,9 @@ class LabSession:
             raise ProtocolError("ended", "the run has ended: nothing more can happen in it; restart (or seek back) to go on",
                                 entry[1])
         if self.cursor >= self.limits.max_log:
-            raise ProtocolError("log_full", f"this run holds {self.limits.max_log} controls already; restart to go on", entry[1])
+            raise ProtocolError("log_full", f"this run holds {self.limits.max_log} actions already, the most a run and its link "
+                                "keep; restart (or seek back) to go on", entry[1])
+        check_link(self.seed, self.start, [*self.log[:self.cursor], entry], entry[1], "restart (or seek back) to go on")
         # Events at this instant that an earlier control scheduled run first, exactly as replay will run them.
         self.run.run_until(self.run.now)
         self._collect()
@@ -488,7 +517,9 @@ class LabSession:
     def hello(self) -> dict[str, Any]:
         return {"v": PROTOCOL_VERSION, "type": "hello", "lab": self.lab.describe(), "speed": {"min": MIN_SPEED, "max": MAX_SPEED},
                 "limits": {"frames_unacked": self.limits.window, "messages_per_sec": self.limits.messages_per_sec,
-                           "events_per_sec": self.limits.events_per_sec, "detail_cap": self.limits.detail_cap}}
+                           "message_burst": self.limits.message_burst, "events_per_sec": self.limits.events_per_sec,
+                           "detail_cap": self.limits.detail_cap, "actions": self.limits.max_log, "link_chars": MAX_LINK_CHARS,
+                           "idle_ms": self.limits.idle_ms, "hidden_ms": self.limits.hidden_ms}}
 
     def link(self) -> dict[str, Any]:
         """What a link needs to replay this run: seed, start settings, the log."""
@@ -532,10 +563,17 @@ class LabSession:
         if self._link_dirty or reset:
             frame["link"] = self.link()
             self._link_dirty = False
+        if self.done is not None:
+            frame["done"] = self.done
         return frame
 
     def idle_for(self, wall_ms: float) -> float:
-        return wall_ms - self.last_control_wall
+        """Wall ms since anyone used this session: since its last control message, or, while the run plays, since
+        the page last acknowledged a frame (a page drawing a playing run is in use). Paused or ended, only controls count."""
+        last = self.last_control_wall
+        if self.playback is Playback.PLAYING:
+            last = max(last, self.last_ack_wall)
+        return wall_ms - last
 
 
 __all__ = ["Limits", "LabSession", "MAX_SPEED", "MIN_SPEED", "Playback", "SpecError"]

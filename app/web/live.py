@@ -67,7 +67,8 @@ def limits_from(settings: Settings) -> Limits:
     # A tick makes up for at most a quarter second of wall time: a busy server lets a run fall
     # behind real time rather than spiral into ever longer catch-up ticks.
     return Limits(events_per_sec=settings.lab_events_per_sec, messages_per_sec=settings.lab_messages_per_sec,
-                  message_burst=max(1, int(settings.lab_messages_per_sec * 2)), max_tick_ms=250.0)
+                  message_burst=max(1, int(settings.lab_messages_per_sec * 2)), max_tick_ms=250.0,
+                  idle_ms=settings.lab_idle_seconds * 1000.0, hidden_ms=settings.lab_hidden_seconds * 1000.0)
 
 
 def _tick(session: LabSession, now: float, budget_ms: float) -> dict[str, Any] | None:
@@ -127,12 +128,16 @@ class _Sender:
 @router.websocket("/ws/labs/{lab}")
 async def lab_socket(ws: WebSocket, lab: str) -> None:
     settings: Settings = ws.app.state.settings
-    if not origin_allowed(ws, settings):
-        await ws.close(code=CLOSE_POLICY, reason="origin not allowed")
-        return
     await ws.accept()
     sender = _Sender(ws, settings.lab_send_timeout_seconds, asyncio.get_running_loop().time)
     try:
+        if not origin_allowed(ws, settings):
+            # Accepted only to say why: a page refused at the handshake sees a bare 1006, the same as a server that
+            # is gone. Nothing of a session exists yet, and nothing but this frame is sent.
+            await sender.send(ProtocolError("origin", f"a page from {ws.headers.get('origin')!r} may not open labs on this "
+                                            "server; its operator can list that origin in BROKERLAB_LAB_ALLOWED_ORIGINS").frame())
+            await sender.close(CLOSE_POLICY, "origin not allowed")
+            return
         await _open(ws, sender, lab, settings)
     except WebSocketDisconnect:
         pass
@@ -149,7 +154,8 @@ async def _open(ws: WebSocket, sender: _Sender, lab: str, settings: Settings) ->
         return
     registry: SessionRegistry = ws.app.state.lab_sessions
     if not registry.try_open():
-        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once; "
+        labs = "1 lab" if registry.limit == 1 else f"{registry.limit} labs"
+        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {labs} at once; "
                                         "try again in a moment").frame())
         await sender.close(CLOSE_TRY_LATER)
         return
@@ -184,15 +190,15 @@ async def _serve(ws: WebSocket, sender: _Sender, definition: Any, settings: Sett
     ms = lambda: loop.time() * 1000.0  # noqa: E731
     session = LabSession(definition, limits_from(settings), wall_ms=ms())
     period = 1.0 / settings.lab_frames_per_sec
-    idle_ms = settings.lab_idle_seconds * 1000.0
     next_tick = loop.time()
     try:
         await sender.send(session.hello())
         while True:
-            if session.idle_for(ms()) > idle_ms:
-                await sender.send(ProtocolError("idle", f"no control for {settings.lab_idle_seconds:g} s: the lab closed. "
-                                                "Reload the page (its link replays the run).").frame())
-                await sender.close(CLOSE_IDLE)
+            if session.idle_for(ms()) > session.limits.idle_ms:
+                await sender.send(ProtocolError("idle", f"nobody used this lab for {settings.lab_idle_seconds:g} s (paused, "
+                                                "ended, or its page stopped drawing): it closed to free the server for "
+                                                "others").frame())
+                await sender.close(CLOSE_IDLE, "idle")
                 return
             wait = next_tick - loop.time()
             item: Any = _TICK

@@ -12,7 +12,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,22 +46,52 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Every test server's address: a page may talk to these and nothing else.
+_SERVED: set[str] = set()
+
+
+class _Running:
+    """A uvicorn serving ``app`` on a free port in a thread of this process, until ``stop``."""
+
+    def __init__(self, app: FastAPI) -> None:
+        port = _free_port()
+        self.uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
+                                                lifespan="off"))
+        self.thread = threading.Thread(target=self.uv.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.uv.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                pytest.fail(f"the test server did not start on port {port}")
+            time.sleep(0.02)
+        self.server = Server(url=f"http://127.0.0.1:{port}", app=app)
+        _SERVED.add(self.server.url)
+
+    def stop(self) -> None:
+        self.uv.should_exit = True
+        self.thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
     # Settings() reads BROKERLAB_CONTENT_DIR, so the suite can be pointed at other lessons.
-    app = create_app(Settings())
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="off"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail(f"the test server did not start on port {port}")
-        time.sleep(0.02)
-    yield Server(url=f"http://127.0.0.1:{port}", app=app)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    running = _Running(create_app(Settings()))
+    yield running.server
+    running.stop()
+
+
+@pytest.fixture
+def server_with() -> Iterator[Callable[..., _Running]]:
+    """Another server for this test, with settings of its own (``server_with(lab_max_sessions=1)``); ``.stop()`` ends it."""
+    started: list[_Running] = []
+
+    def start(**settings: object) -> _Running:
+        started.append(_Running(create_app(Settings(**settings))))
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.stop()
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +136,8 @@ def page(context: BrowserContext, server: Server, page_log: PageLog) -> Iterator
     page.on("console", lambda msg: page_log.console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda error: page_log.console_errors.append(str(error)))
     yield page
-    outside = [url for url in page_log.requests if not url.startswith(server.url + "/") and not url.startswith("data:")]
+    outside = [url for url in page_log.requests if not url.startswith("data:")
+               and not any(url.startswith(served + "/") for served in _SERVED)]
     assert not outside, f"requests left the test server: {outside}"
 
 

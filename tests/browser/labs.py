@@ -9,12 +9,20 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 
-def open_lab(page: Page, base_url: str, lesson: str, lab: str, speed: float = 1.0, **state: object) -> Locator:
-    """Open a lesson's lab with ``state`` in the URL (settings, seed, log) and set a fast speed."""
+def lesson_url(base_url: str, lesson: str, **state: object) -> str:
+    """A lesson's address with ``state`` in its query (settings, seed, log as JSON, t, speed, projector)."""
     query = {k: (json.dumps(v) if k == "log" else v) for k, v in state.items()}
-    page.goto(f"{base_url}/lessons/{lesson}" + (f"?{urlencode(query)}" if query else ""))
+    return f"{base_url}/lessons/{lesson}" + (f"?{urlencode(query)}" if query else "")
+
+
+def open_lab(page: Page, base_url: str, lesson: str, lab: str, speed: float | None = 1.0, **state: object) -> Locator:
+    """Open a lesson's lab with ``state`` in the URL (settings, seed, log), scroll to it (a lab opens its session when
+    it comes on screen), wait for its session and set a fast speed."""
+    page.goto(lesson_url(base_url, lesson, **state))
     root = page.locator(f'[data-lab="{lab}"]')
-    expect(root).to_have_attribute("data-lab-ready", "")
+    if state.get("projector") is None:
+        root.scroll_into_view_if_needed()
+        expect(root).to_have_attribute("data-lab-ready", "")
     if speed is not None:
         set_speed(page, root, speed)
     return root
@@ -50,5 +58,6 @@ def open_lab_slide(page: Page, base_url: str, lesson: str, lab: str, **state: ob
         if root.is_visible():
             break
         page.keyboard.press("ArrowRight")
+    expect(root).to_have_attribute("data-lab-ready", "")  # on screen once its slide is shown, so it opens then
     set_speed(page, root, 1.0)
     return root

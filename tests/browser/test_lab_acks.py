@@ -173,6 +173,7 @@ def test_a_link_cut_short_says_its_log_could_not_be_read(page: Page, server: Ser
     cut = quote('[[1415.3,"fault","kill_broker",1]')  # the closing bracket lost, as a chat app may cut a link
     page.goto(f"{server.url}/lessons/{LESSON}?acks=1&log={cut}")
     root = page.locator('[data-lab="acks"]')
+    root.scroll_into_view_if_needed()  # a lab opens its session on screen
     expect(root).to_have_attribute("data-lab-ready", "")
     expect(root.locator("[data-lab-notice]")).to_contain_text("could not be read (was it cut short?)")
     expect(root.get_by_role("slider", name="acks")).to_have_attribute("aria-valuetext", "acks=1")  # the rest still applies
@@ -184,6 +185,7 @@ def test_a_link_the_server_cannot_replay_says_so_and_keeps_saying_it(page: Page,
     """The refusal arrives before the first frame is drawn; that frame's reset must not wipe it."""
     page.goto(f"{server.url}/lessons/{LESSON}?{query}")
     root = page.locator('[data-lab="acks"]')
+    root.scroll_into_view_if_needed()  # a lab opens its session on screen
     expect(root).to_have_attribute("data-lab-ready", "")
     notice = root.locator("[data-lab-notice]")
     expect(notice).to_contain_text("This link's run could not be replayed")

@@ -99,6 +99,7 @@ def test_at_its_starting_speed_no_figure_says_measuring_and_empty_charts_draw_no
     """At 1/50 of real time the first half second of the run takes 25 s: meanwhile the figures say what the run did so far."""
     page.goto(f"{server.url}/lessons/{LESSON}")
     root = page.locator('[data-lab="batching"]')
+    root.scroll_into_view_if_needed()  # a lab opens its session on screen
     expect(root).to_have_attribute("data-lab-ready", "")
     ready = page.evaluate("performance.now()")
     page.wait_for_function("el => el.querySelectorAll('[data-pl-metric][data-measured]').length > 0", arg=root.element_handle())

@@ -65,7 +65,7 @@ def test_pasted_text_drives_the_live_run_and_its_link(page: Page, server: Server
     root.locator("[data-compare-payload]").select_option("text")
     root.get_by_label("Your text").fill("x" * 5000)
     root.get_by_role("button", name="Use this text for the live run").click()
-    expect(root.locator("[data-compare-error]")).to_contain_text("at most 4096 bytes")
+    expect(root.locator("[data-text-error]")).to_contain_text("at most 4096 bytes in UTF-8; got 5000")
     root.get_by_label("Your text").fill("kafka kafka kafka " * 20)
     root.get_by_role("button", name="Use this text for the live run").click()
     expect(root.locator("[data-pl-config]")).to_contain_text("payload: text values")
@@ -76,6 +76,7 @@ def test_pasted_text_drives_the_live_run_and_its_link(page: Page, server: Server
     assert "kafka kafka" in page.evaluate("new URL(location.href).searchParams.get('text')")
     page.goto(page.url)  # the link replays the same run, text and all
     root = page.locator('[data-lab="compression"]')
+    root.scroll_into_view_if_needed()  # a lab opens its session on screen
     expect(root.locator("[data-pl-config]")).to_contain_text("payload: text values", timeout=15000)
     expect(root.get_by_label("Your text")).to_have_value("kafka kafka kafka " * 20, timeout=15000)
     assert not page_log.console_errors, page_log.console_errors

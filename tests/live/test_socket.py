@@ -171,23 +171,42 @@ def test_control_messages_are_rate_limited(lab_client) -> None:
         assert next_of(ws, "error")["code"] == "rate_limited"
 
 
-def test_an_idle_session_is_closed(lab_client) -> None:
+def _closed_code(ws, limit: int = 400) -> int:
+    """Read (acknowledging frames) until the server closes; the close code."""
+    with pytest.raises(WebSocketDisconnect) as closed:
+        for _ in range(limit):
+            msg = ws.receive_json()
+            if msg["type"] == "frame":
+                send(ws, "ack", seq=msg["seq"])
+    return closed.value.code
+
+
+def test_a_paused_session_nobody_uses_is_closed_as_idle(lab_client) -> None:
     with lab_client(lab_idle_seconds=0.3).websocket_connect("/ws/labs/acks", headers=ORIGIN) as ws:
         next_of(ws, "hello")
+        send(ws, "pause")
         error = next_of(ws, "error")
-        assert error["code"] == "idle"
-        with pytest.raises(WebSocketDisconnect) as closed:
-            for _ in range(100):
-                ws.receive_json()
-        assert closed.value.code == 4000
+        assert error["code"] == "idle" and "nobody used this lab for 0.3 s" in error["message"]
+        assert _closed_code(ws) == 4000
 
 
-def test_a_foreign_origin_is_refused(lab_client) -> None:
+def test_a_playing_session_whose_page_stopped_drawing_is_closed_as_idle(lab_client) -> None:
+    with lab_client(lab_idle_seconds=0.3).websocket_connect("/ws/labs/acks", headers=ORIGIN) as ws:
+        assert ws.receive_json()["type"] == "hello"
+        for _ in range(40):  # no acks: the page is not drawing (a hidden tab, a closed laptop)
+            msg = ws.receive_json()
+            if msg["type"] == "error":
+                break
+        assert msg["code"] == "idle"
+
+
+def test_a_foreign_origin_is_refused_and_told_why(lab_client) -> None:
     client = lab_client()
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect("/ws/labs/acks", headers={"origin": "http://evil.example"}) as ws:
-            ws.receive_json()
-    assert refused.value.code == 1008
+    with client.websocket_connect("/ws/labs/acks", headers={"origin": "http://evil.example"}) as ws:
+        error = ws.receive_json()
+        assert error["code"] == "origin" and "http://evil.example" in error["message"]
+        assert "BROKERLAB_LAB_ALLOWED_ORIGINS" in error["message"]
+        assert _closed_code(ws) == 1008
     with client.websocket_connect("/ws/labs/acks", headers={"origin": "http://testserver"}) as ws:
         assert ws.receive_json()["type"] == "hello"
 

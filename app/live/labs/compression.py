@@ -7,7 +7,7 @@ at once. The simulator compresses every batch for real (app/sim/compression.py),
 ratio per batch and the bytes on the wire are measured, not modelled.
 
 The payload (json, logs, random, or text: the learner's pasted ``text``, at most
-``RUN_TEXT_BYTES`` of UTF-8 so a link stays usable) is the application's data, not a Kafka
+``MAX_TEXT_BYTES`` of UTF-8 so a link stays usable) is the application's data, not a Kafka
 config: a change starts the run again with the new data (``notes`` says so on the page).
 
 ``compare`` encodes the same batches with every codec through app.sim.records. Its
@@ -29,10 +29,9 @@ from app.sim.payloads import make_payload_generator
 from app.sim.records import encode_batch
 
 PAYLOADS = ("json", "logs", "random")
-#: Pasted text: at most this many UTF-8 bytes.
-MAX_TEXT_BYTES = 64 * 1024
-#: Pasted text for the live run: at most this many UTF-8 bytes (it is a start setting, so every link carries it).
-RUN_TEXT_BYTES = 4096
+#: Pasted text, for the live run and for the comparison alike: at most this many bytes of UTF-8. One number for
+#: one text box: the live run's text is a start setting, so every link carries it (app/live/links.py).
+MAX_TEXT_BYTES = 4096
 VALUE_BYTES = 200
 COMPARE_BATCHES = 8
 EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z: the timestamps written into the compared batches
@@ -162,7 +161,7 @@ COMPRESSION = CompressionLab(
         Setting("compression.zstd.level", Scope.PRODUCER, "compression.zstd.level", low=-7, high=22),
         # text before random: random bytes stay at the slider's end, the payload that cannot compress.
         Setting("payload", Scope.CREATION, "payload", choices=("json", "logs", "text", "random")),
-        TextSetting("text", Scope.CREATION, "text", max_bytes=RUN_TEXT_BYTES),
+        TextSetting("text", Scope.CREATION, "text", max_bytes=MAX_TEXT_BYTES),
     ),
     preset={"compression.type": "none", "compression.gzip.level": str(DEFAULT_LEVELS["gzip"]),
             "compression.lz4.level": DEFAULT_LEVELS["lz4"], "compression.zstd.level": DEFAULT_LEVELS["zstd"], "payload": "json",

@@ -6,9 +6,10 @@ import { legend } from "./batching-charts.js";
 import { bytes, drawCharts } from "./batching.js";
 import { attachWhatif } from "./whatif.js";
 import { perSecond, soFarNote, windowOrSoFar } from "./sofar.js";
+import { attachByteLimit } from "./textlimit.js";
 
 const LEVELS = { gzip: "compression.gzip.level", lz4: "compression.lz4.level", zstd: "compression.zstd.level" };
-const RUN_TEXT_BYTES = 4096; // app/live/labs/compression.py RUN_TEXT_BYTES: the live run's text travels in every link
+const CAPTION = "Compressed size of the same batches with each codec";
 
 function el(tag, attrs = {}, text) {
   const n = document.createElement(tag);
@@ -25,6 +26,9 @@ export function createRenderer(root, ctx) {
   const textBox = q("[data-compare-text-box]");
   const textArea = q("[data-compare-text]");
   const error = q("[data-compare-error]");
+  const textError = q("[data-text-error]");
+  // MAX_TEXT_BYTES (app/live/labs/compression.py): one limit for the comparison and the live run, stated by the box.
+  const limit = attachByteLimit(textArea, q("[data-text-count]"));
   legend(q('[data-chart-legend="latency"]'), ["p50", "p99"]);
   let settings = {};
   let comparedFor = "";
@@ -35,17 +39,29 @@ export function createRenderer(root, ctx) {
 
   payloadSelect.addEventListener("change", () => { textBox.hidden = payloadSelect.value !== "text"; });
 
+  // A comparison that did not run leaves no table behind: the rows shown are always for the data named above them.
+  function notCompared(message) {
+    error.textContent = message;
+    compareSeq += 1; // an answer still on its way is for other data
+    comparedFor = "";
+    q("[data-compare-table] tbody").replaceChildren();
+    q("[data-compare-caption]").textContent = CAPTION;
+    q("[data-compare-note]").textContent = "";
+  }
+
   async function runCompare() {
     error.textContent = "";
+    textError.textContent = "";
     const payload = payloadSelect.value;
     const text = textArea.value;
     if (payload === "text" && !text.trim()) {
-      error.textContent = "Paste some text first: there is nothing to compress.";
+      notCompared("Paste some text first: there is nothing to compress.");
       textArea.focus();
       return;
     }
-    if (new TextEncoder().encode(text).length > 65536 && payload === "text") {
-      error.textContent = "The text is longer than 64 KB; shorten it.";
+    const tooLong = payload === "text" && limit.problem("text");
+    if (tooLong) {
+      notCompared(`Not compared: ${tooLong}. Shorten it.`);
       return;
     }
     const levels = {};
@@ -74,24 +90,23 @@ export function createRenderer(root, ctx) {
       ctx.narrate(`Compared every codec on ${payload} data: ${result.rows.map((r) => `${r.codec} ${r.ratio.toFixed(2)}`).join(", ")}.`);
     } catch (e) {
       if (seq !== compareSeq) return;
-      error.textContent = `Not compared: ${e.message}`;
-      q("[data-compare-caption]").textContent = "Compressed size of the same batches with each codec";
+      notCompared(`Not compared: ${e.message}`);
     }
   }
   q("[data-compare-run]").addEventListener("click", runCompare);
 
   // The pasted text as the live run's payload: two start settings, text then payload=text (the server checks both).
   q("[data-run-text]").addEventListener("click", () => {
-    error.textContent = "";
+    textError.textContent = "";
     const text = textArea.value;
     if (!text.trim()) {
-      error.textContent = "Paste some text first: there is nothing to send.";
+      textError.textContent = "Paste some text first: there is nothing to send.";
       textArea.focus();
       return;
     }
-    const size = new TextEncoder().encode(text).length;
-    if (size > RUN_TEXT_BYTES) {
-      error.textContent = `The live run takes at most ${RUN_TEXT_BYTES} bytes of text; this is ${size}. Shorten it.`;
+    const tooLong = limit.problem("text");
+    if (tooLong) {
+      textError.textContent = `Not used: ${tooLong}. Shorten it.`;
       return;
     }
     if (settings.text !== text) ctx.send("set_config", { name: "text", value: text });
@@ -146,7 +161,10 @@ export function createRenderer(root, ctx) {
     const key = `${settings.payload}|${codec}|${settings[LEVELS[codec]] ?? ""}`;
     if (key !== comparedFor && lab.totals.batches) {
       comparedFor = key;
-      if (settings.payload === "text" && !textArea.value) textArea.value = settings.text;  // a link's text
+      if (settings.payload === "text" && !textArea.value) {
+        textArea.value = settings.text;  // a link's text
+        limit.show();
+      }
       if (payloadSelect.value !== "text") payloadSelect.value = settings.payload;
       textBox.hidden = payloadSelect.value !== "text";
       runCompare();
@@ -158,5 +176,10 @@ export function createRenderer(root, ctx) {
     }
   }
 
-  return { events() {}, render, reset() { comparedFor = ""; } };
+  // The server refused the pasted text (its link would be too long, say): said beside the text box.
+  function refused(message) {
+    if (message.ref === "set_config" && /\btext\b/.test(message.message)) textError.textContent = `Not used: ${message.message}`;
+  }
+
+  return { events() {}, render, refused, reset() { comparedFor = ""; } };
 }

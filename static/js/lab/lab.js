@@ -1,18 +1,23 @@
-// Lab bootstrap: finds every [data-lab] element, loads its renderer, opens its socket and
-// wires the controls every lab shares (play/pause, step, speed, restart, reset, timeline,
-// settings sliders, animation toggle, narration, the URL). docs/labs.md explains the parts.
+// Lab bootstrap: finds every [data-lab] element, loads its renderer, and opens its socket when the
+// lab is on screen or used (lifecycle.js); wires the controls every lab shares (play/pause, step,
+// speed, restart, reset, timeline, settings sliders, animation toggle, narration, copy link, the
+// URL). docs/labs.md explains the parts, docs/web.md ("Live labs in the page") the lifecycle.
 import { LabSocket } from "./socket.js";
 import { Slider } from "./slider.js";
 import { Narrator } from "./narration.js";
-import { readState, writeState } from "./urlstate.js";
+import { linkChars, readState, stateUrl, writeState } from "./urlstate.js";
 import { createTimeline } from "./timeline.js";
 import { attachLabKeys } from "./keys.js";
+import { Lifecycle } from "./lifecycle.js";
+import { attachShare } from "./share.js";
 import { createPicture } from "../flow/picture.js";
 
 // How long the message of a refused control stays in the status line.
 const ERROR_SHOWN_MS = 6000;
-// Errors the server sends just before it closes the socket (docs/protocol.md).
-const CLOSING_ERRORS = ["too_many_sessions", "idle", "unknown_lab"];
+// While the run plays, the moment in the URL is at most this old, so a reload lands there.
+const URL_EVERY_MS = 2000;
+// Below this pace (virtual time gained / asked for) the page says the server runs the lab slower than its speed.
+const SLOW_PACE = 0.99;
 
 // One entry per lab: the renderer module that draws it (static imports keep the link checker honest).
 const RENDERERS = {
@@ -49,6 +54,14 @@ function settingSlider(container, setting, send) {
   });
 }
 
+/** "The server is running this lab slower than its speed …" for a frame's playback, or "" when it keeps up. */
+export function paceText(playback) {
+  if (!(playback.state === "playing" && (playback.throttled || playback.pace < SLOW_PACE))) return "";
+  const pct = Math.round(Math.min(playback.pace, SLOW_PACE) * 100);
+  return `The server is running this lab slower than its speed: at ${pct}% of ${speedText(playback.speed)} ` +
+    "(it is busy with other labs, or this run makes more events a second than a session may).";
+}
+
 export async function startLab(root) {
   const name = root.dataset.lab;
   const load = RENDERERS[name];
@@ -62,15 +75,27 @@ export async function startLab(root) {
   let errorShownUntil = 0;
   const notice = q("[data-lab-notice]");
   const detail = q("[data-lab-detail]");
+  const pace = q("[data-lab-pace]");
+  const actions = q("[data-lab-actions]");
   const motionToggle = q("[data-lab-motion]");
   const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
   const playButton = q("[data-lab-play]");
   let hello = null;
   let last = null;
   let socket = null;
+  // The run as last drawn ({link, t, speed, paused}): a reopened session (Retry, a tab shown again) starts there.
+  let memory = null;
+  let pausedForHide = false;
+  let restoreId = 0; // frames from before the reopened session reached its moment are not drawn
+  let urlWritten = { at: -Infinity, key: "" };
   const sliders = {};
 
-  const send = (type, fields) => socket.send(type, fields);
+  // A control used before the session is open starts it; its message waits for the session's hello.
+  const send = (type, fields) => {
+    life.start();
+    socket?.send(type, fields);
+  };
+  const pending = (key) => socket?.controls.pending(key) ?? false;
   const animate = () => motionToggle.checked && !reduced.matches;
   const applyMotion = () => { root.dataset.motion = animate() ? "on" : "off"; };
   motionToggle.checked = !reduced.matches;
@@ -82,8 +107,7 @@ export async function startLab(root) {
   // The cluster picture, where the lab's template has one (templates/_lab-picture.html).
   const picture = q("[data-flow]") ? createPicture(q("[data-flow]"), { narrate, animate }) : null;
   const renderer = module.createRenderer(root, { send, narrate, animate, picture });
-  let speedSent = null; // a speed asked for and not yet in a frame: frames on their way must not put the slider back
-  const sendSpeed = (v) => { speedSent = v; send("speed", { value: v }); };
+  const sendSpeed = (v) => send("speed", { value: v });
   const speed = new Slider(q("[data-lab-speed]"), {
     values: SPEEDS, value: 0.1, format: speedText, onCommit: sendSpeed,
   });
@@ -114,6 +138,37 @@ export async function startLab(root) {
   q("[data-lab-restart]").addEventListener("click", () => send("restart"));
   q("[data-lab-reset]").addEventListener("click", () => send("reset"));
 
+  const preset = () => ({ seed: hello.lab.seed, settings: hello.lab.preset, speed: hello.lab.speed });
+  const where = () => (memory ? `at ${(memory.t / 1000).toFixed(1)} s, ${speedText(memory.speed)}` : "from its start");
+  const share = attachShare(root, () => memory && hello && {
+    ...memory, actions: memory.link.log.length, url: stateUrl(memory.link, preset(), memory).href,
+  });
+
+  // What a session opened for this page first hears: the run it had (or the URL's), at its moment and speed.
+  function restoring() {
+    let state;
+    if (memory) {
+      state = { ...memory.link, t: memory.t, speed: memory.speed, paused: memory.paused && !pausedForHide };
+    } else {
+      state = readState(hello.lab.settings.map((s) => s.name), hello.lab.settings.filter((s) => s.text).map((s) => s.name));
+      if (state.problem) {
+        notice.textContent = state.problem;
+        narrator.say(state.problem);
+      }
+    }
+    pausedForHide = false;
+    const first = [];
+    if (state.paused) first.push(["pause", {}]);
+    if (state.speed !== undefined && state.speed !== hello.lab.speed) {
+      first.push(["speed", { value: state.speed }]);
+      speed.set(state.speed);
+    }
+    const link = Object.fromEntries(["seed", "settings", "log", "t"].filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
+    if (link.t === 0) delete link.t;
+    if (Object.keys(link).length) first.push(["load", link]);
+    return first;
+  }
+
   function onHello(message) {
     hello = message;
     root.dataset.labReady = "";
@@ -123,20 +178,26 @@ export async function startLab(root) {
     for (const setting of message.lab.settings) if (!setting.text) sliders[setting.name] = settingSlider(box, setting, send);
     speed.set(message.lab.speed);
     renderer.hello?.(message);
-    const state = readState(message.lab.settings.map((s) => s.name), message.lab.settings.filter((s) => s.text).map((s) => s.name));
-    if (state?.problem) {
-      notice.textContent = state.problem;
-      narrator.say(state.problem);
-      delete state.problem;
-    }
-    if (state && Object.keys(state).length) send("load", state);
-    status.textContent = "Running.";
+    life.opened(message.limits);
+    const first = restoring();
+    restoreId = first.length ? socket.controls.nextId + first.length - 1 : 0;
+    socket.controls.start(message.limits, first);
   }
 
-  function onFrames(frames) {
+  function writeUrl(force) {
+    const moment = { t: last.timeline.now, speed: last.playback.speed, paused: last.playback.state !== "playing" };
+    const key = JSON.stringify([memory.link, moment.speed, moment.paused]);
+    if (!force && key === urlWritten.key && performance.now() - urlWritten.at < URL_EVERY_MS) return;
+    urlWritten = { at: performance.now(), key };
+    writeState(memory.link, preset(), moment);
+  }
+
+  function onFrames(batch) {
+    // Until the reopened session is at its moment, its frames show the preset at 0: not drawn.
+    const frames = batch.filter((f) => (f.done ?? 0) >= restoreId);
+    if (!frames.length) return;
     for (const frame of frames) {
       if (frame.reset) {
-        speedSent = null; // a reset brings the preset's speed
         renderer.reset?.(frame);
         narrator.clear();
         // Frames wait for the next animation frame; errors are shown at once. A refusal that
@@ -159,23 +220,31 @@ export async function startLab(root) {
     }
     picture?.render(last);
     renderer.render(last);
-    for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
-    if (speedSent === null || last.playback.speed === speedSent) {
-      speed.set(last.playback.speed);
-      speedSent = null;
-    }
+    // A value the learner asked for and the run does not have yet stays on its control (controls.js).
+    for (const [k, v] of Object.entries(last.settings)) if (!pending(`set_config:${k}`)) sliders[k]?.set(v);
+    if (!pending("speed")) speed.set(last.playback.speed);
     const paused = last.playback.state !== "playing";
     playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
     root.dataset.playback = last.playback.state;
+    const slow = paceText(last.playback);
+    pace.textContent = slow ? `Pace: ${Math.round(last.playback.pace * 100)}% of the chosen speed.` : "";
+    root.dataset.labPace = String(last.playback.pace);
     // A refused control's message stays readable for a few seconds; frames keep coming meanwhile.
     if (Date.now() >= errorShownUntil) {
-      status.textContent = last.playback.throttled ? "Slowed down: the run is behind real time (the server cannot keep up with this speed, or the run makes more events a second than a session may)."
-        : last.playback.state === "ended" ? "The run has ended. \u201cReplay from start\u201d plays it again, your changes and faults included; \u201cRestart\u201d runs it afresh with the current settings and no faults." : "";
+      status.textContent = slow || (last.playback.state === "ended" ? "The run has ended. \u201cReplay from start\u201d plays it again, your changes and faults included; \u201cRestart\u201d runs it afresh with the current settings and no faults." : "");
     }
-    timeline.update(last.timeline);
+    timeline.update(last.timeline, { seeking: pending("seek") });
     // The newest link in the batch, not only the last frame's: a control's frame may not be the last one drawn.
-    const link = frames.findLast((f) => f.link)?.link;
-    if (link && hello) writeState(link, { seed: hello.lab.seed, settings: hello.lab.preset });
+    const link = frames.findLast((f) => f.link)?.link ?? memory?.link;
+    if (link) {
+      memory = { link, t: last.timeline.now, speed: last.playback.speed, paused };
+      writeUrl(false);
+      share.update({ ...memory, actions: link.log.length });
+      const chars = linkChars(link);
+      actions.textContent = `${link.log.length} of the ${hello.limits.actions} actions a run keeps; ` +
+        `its link carries ${chars} of the ${hello.limits.link_chars} characters a link may hold.`;
+      actions.dataset.chars = String(chars);
+    }
     root.dataset.labNow = String(last.timeline.now);
     root.dataset.labSeq = String(last.seq);
     // Event-to-frame latency: when virtual time reached each event (server wall clock, from the
@@ -195,28 +264,47 @@ export async function startLab(root) {
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
+    renderer.refused?.(message); // a lab may say it beside the input it concerns
     // A link that cannot be replayed: say so where it stays, since the run shown is not the one shared.
     if (message.ref === "load") notice.textContent = `This link's run could not be replayed (${message.message}); the lab runs its preset instead.`;
     // Whatever was refused, the sliders go back to the settings the run has.
-    if (last) for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
+    if (last) for (const [k, v] of Object.entries(last.settings)) if (!pending(`set_config:${k}`)) sliders[k]?.set(v);
   }
 
-  function onClose(event) {
-    // The server says why before it closes (too many labs at once, idle): that is what the learner needs.
-    const why = lastError && CLOSING_ERRORS.includes(lastError.code) ? lastError.message : null;
-    status.textContent = event.code === 1000 || event.code === 1001 ? "The lab stopped."
-      : why ? `The lab closed: ${why}` : `The lab closed (${event.reason || event.code}). Reload to start again.`;
+  function onClose(event, closed) {
+    if (closed !== socket) return; // an older socket, already replaced
+    socket = null;
     delete root.dataset.labReady;
+    life.closed(event, closed, lastError);
+    lastError = null;
   }
 
-  socket = new LabSocket(name, { onHello, onFrames, onError, onClose });
-  if (picture) {
-    // One animation frame: the socket's frames first, then the picture's paint, so a new message is
-    // drawn in the same frame it arrived in.
-    socket.driven = true;
-    picture.beforePaint(() => socket.flush());
-  }
-  socket.connect();
+  const life = new Lifecycle(root, {
+    connect() {
+      socket = new LabSocket(name, { onHello, onFrames, onError, onClose });
+      if (picture) {
+        // One animation frame: the socket's frames first, then the picture's paint, so a new message is
+        // drawn in the same frame it arrived in.
+        socket.driven = true;
+      }
+      socket.connect();
+    },
+    close: (why) => socket?.close(why),
+    pauseForHide() {
+      if (last && last.playback.state !== "playing") return;
+      pausedForHide = true;
+      socket?.send("pause");
+    },
+    resumeAfterHide() {
+      if (!pausedForHide) return;
+      pausedForHide = false;
+      socket?.send("resume");
+    },
+    where,
+  });
+  picture?.beforePaint(() => socket?.flush());
+  window.addEventListener("pagehide", () => { if (memory && last) writeUrl(true); });
+  life.watch();
 }
 
 for (const root of document.querySelectorAll("[data-lab]")) startLab(root);

@@ -2,6 +2,8 @@
 // and partition and other clients' partitions (POST /api/labs/partitioning/key, app.sim.murmur2); the null-key
 // comparison (GET /api/labs/partitioning/null-keys, three simulator runs); and the live run's record.sent
 // events say where the producer put each key. The page only draws them.
+import { attachByteLimit } from "./textlimit.js";
+
 const CHIPS = 6; // keys shown per partition column: the newest
 
 function el(tag, attrs = {}, text) {
@@ -45,11 +47,24 @@ export function createRenderer(root, ctx) {
   let placed = {}; // key -> partition, from the simulator's record.sent events
   let perPartition = [];
   let typed = 0;
+  // MAX_KEY_BYTES (app/live/labs/partitioning.py), stated beside the box and counted as one types.
+  const limit = attachByteLimit(input, q("[data-key-count]"));
+
+  function refuse(message) {
+    error.hidden = false;
+    error.textContent = `Not hashed: ${message}`;
+    keyBox.dataset.error = "true";
+  }
 
   async function explain(announce = false) {
     if (partitions === null) return;
     const asked = ++typed;
     const key = input.value;
+    const tooLong = limit.problem("key");
+    if (tooLong) {
+      refuse(tooLong);
+      return;
+    }
     try {
       const answer = await getJSON("/api/labs/partitioning/key", {
         method: "POST", headers: { "content-type": "application/json" },
@@ -64,9 +79,7 @@ export function createRenderer(root, ctx) {
       drawKeys();
     } catch (e) {
       if (asked !== typed) return;
-      error.hidden = false;
-      error.textContent = `Not hashed: ${e.message}`;
-      keyBox.dataset.error = "true";
+      refuse(e.message);
     }
   }
 

@@ -1,5 +1,6 @@
 // A slider by the WAI-ARIA slider pattern: role="slider" with aria-valuenow/-valuetext,
 // Arrow keys, PageUp/PageDown, Home/End, and pointer (mouse, pen, touch) on the track.
+// aria-disabled="true" (a closed lab: lockout.js) makes it ignore both.
 // `values` makes it discrete (each stop one value); otherwise min..max by `step`.
 export class Slider {
   constructor(el, { values, min = 0, max = 100, step = 1, value, format = String, onInput, onCommit }) {
@@ -67,7 +68,12 @@ export class Slider {
     if (commit && (this.position !== before || this.dragging === false)) this.onCommit?.(this.value);
   }
 
+  get disabled() {
+    return this.el.getAttribute("aria-disabled") === "true";
+  }
+
   key(e) {
+    if (this.disabled) return;
     const big = this.values ? 1 : Math.max(this.step, (this.max - this.min) / 10);
     const moves = {
       ArrowRight: this.step, ArrowUp: this.step, ArrowLeft: -this.step, ArrowDown: -this.step,
@@ -79,6 +85,7 @@ export class Slider {
     else if (e.key === "End") pos = this.max;
     else return;
     e.preventDefault();
+    pos = Math.max(this.min, Math.min(this.max, pos)); // past the end a key changes nothing, and sends nothing
     if (pos !== this.position) this.change(pos, true);
   }
 
@@ -90,6 +97,7 @@ export class Slider {
   }
 
   down(e) {
+    if (this.disabled) return;
     this.dragging = true;
     this.el.setPointerCapture?.(e.pointerId);
     this.el.focus();

@@ -1,6 +1,9 @@
 // The lab's websocket: versioned JSON in and out (docs/protocol.md). Frames are handed
 // to `onFrames` once per animation frame, then acknowledged, so the server never sends
-// more than the page can draw: a slow page gets fewer, coalesced frames.
+// more than the page can draw: a slow page gets fewer, coalesced frames. Controls go
+// through a ControlChannel (controls.js): numbered, paced, resent when refused for rate.
+import { ControlChannel } from "./controls.js";
+
 export const PROTOCOL_VERSION = 1;
 
 export class LabSocket {
@@ -8,26 +11,32 @@ export class LabSocket {
     this.lab = lab;
     this.handlers = { onHello, onFrames, onError, onClose };
     this.queue = [];
-    this.outbox = [];
     this.scheduled = false;
     this.driven = false; // true: someone else calls flush() once an animation frame (the cluster picture does)
+    this.opened = false; // the handshake succeeded (a close before it: the server refused or was not there)
+    this.closing = null; // why the page itself closed it
+    this.controls = new ControlChannel((type, fields) => this.raw(type, fields));
   }
 
   connect() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     this.ws = new WebSocket(`${scheme}//${window.location.host}/ws/labs/${encodeURIComponent(this.lab)}`);
-    this.ws.addEventListener("open", () => {
-      for (const text of this.outbox.splice(0)) this.ws.send(text);
-    });
+    this.ws.addEventListener("open", () => { this.opened = true; });
     this.ws.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
-    this.ws.addEventListener("close", (event) => this.handlers.onClose?.(event));
+    this.ws.addEventListener("close", (event) => {
+      this.controls.stop();
+      this.handlers.onClose?.(event, this);
+    });
   }
 
   receive(message) {
     if (message.type === "hello") this.handlers.onHello?.(message);
-    else if (message.type === "error") this.handlers.onError?.(message);
-    else if (message.type === "frame") {
+    else if (message.type === "error") {
+      // A control refused for rate goes again by itself: nothing to tell the learner.
+      if (!this.controls.refused(message)) this.handlers.onError?.(message);
+    } else if (message.type === "frame") {
       message.receivedAt = performance.now();
+      this.controls.confirm(message.done);
       this.queue.push(message);
       if (!this.scheduled && !this.driven) {
         this.scheduled = true;
@@ -41,16 +50,20 @@ export class LabSocket {
     const frames = this.queue.splice(0);
     if (!frames.length) return;
     this.handlers.onFrames?.(frames);
-    this.send("ack", { seq: frames[frames.length - 1].seq });
+    this.raw("ack", { seq: frames[frames.length - 1].seq });
   }
 
+  /** A control message (anything but ack): numbered, paced, kept until the session took it. */
   send(type, fields = {}) {
-    const text = JSON.stringify({ v: PROTOCOL_VERSION, type, ...fields });
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
-    else this.outbox.push(text);
+    this.controls.send(type, fields);
   }
 
-  close() {
-    this.ws?.close();
+  raw(type, fields = {}) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type, ...fields }));
+  }
+
+  close(why) {
+    this.closing = why;
+    this.ws?.close(1000, why);
   }
 }
