@@ -71,6 +71,8 @@ MAX_CHECKPOINTS = 16
 #: same way (one copy is always kept), so a session's copies stay within a few hundred MB at the
 #: cost of longer seeks.
 CHECKPOINT_RECORD_BUDGET = 8_000_000
+#: Ids refused for rate a frame lists at most (``retry``): more than a page ever has on its way at once.
+RETRY_LISTED = 256
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,9 @@ class LabSession:
         self.last_ack_wall = wall_ms
         #: the ``id`` of the last control message taken (handled or refused), echoed in frames as ``done``
         self.done: int | None = None
+        #: ids refused for rate since the last frame, which lists them (``retry``): their error frames may be
+        #: among those the error cap drops, and the page must send them again all the same
+        self._retry: list[int] = []
         self._ledger: dict[str, Any] | None = None
         self._ledger_wall = -1e18
         self._ledger_cost_ms = 0.0
@@ -310,6 +315,9 @@ class LabSession:
             exc.id = msg.get("id", exc.id)
             if exc.code != "rate_limited":
                 self.done = exc.id if exc.id is not None else self.done
+            elif exc.id is not None and len(self._retry) < RETRY_LISTED:
+                self._retry.append(exc.id)
+                self.outbox.dirty = True
             return [exc.frame()]
         except Exception:  # a bug, not the learner's fault: say so, keep the session, log it for us
             _log.exception("lab %s: a message raised instead of being refused", self.lab.name)
@@ -565,6 +573,8 @@ class LabSession:
             self._link_dirty = False
         if self.done is not None:
             frame["done"] = self.done
+        if self._retry:
+            frame["retry"], self._retry = self._retry, []
         return frame
 
     def idle_for(self, wall_ms: float) -> float:

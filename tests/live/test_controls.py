@@ -52,6 +52,17 @@ def test_a_control_refused_for_rate_says_when_to_send_it_again_and_is_not_taken(
     assert s.receive(msg("ack", seq=1), 500) == []  # acks never spend the controls' allowance
 
 
+def test_frames_list_the_ids_refused_for_rate_in_case_their_errors_were_dropped() -> None:
+    s = LabSession(LABS["acks"], Limits(messages_per_sec=1, message_burst=1))
+    assert s.receive(msg("pause", id=1), 0) == []
+    assert [e["id"] for e in s.receive(msg("resume", id=2), 0) + s.receive(msg("step", id=3), 0)] == [2, 3]
+    frame = drain(s)
+    assert frame["retry"] == [2, 3] and frame["done"] == 1
+    assert s.receive(msg("resume", id=2), 5000) == []  # sent again, with a token to spend
+    later = drain(s)
+    assert later["done"] == 2 and "retry" not in later  # each refusal is listed once
+
+
 def test_a_link_opens_at_its_moment_at_once() -> None:
     log = [[800.0, "config", "acks", "1"], [1500.0, "fault", "kill_broker", 0], [4000.0, "fault", "restart_broker", 0]]
     straight = LabSession(LABS["acks"])

@@ -51,7 +51,6 @@ export function createRenderer(root, ctx) {
 
   async function runCompare() {
     error.textContent = "";
-    textError.textContent = "";
     const payload = payloadSelect.value;
     const text = textArea.value;
     if (payload === "text" && !text.trim()) {
@@ -98,6 +97,7 @@ export function createRenderer(root, ctx) {
   // The pasted text as the live run's payload: two start settings, text then payload=text (the server checks both).
   q("[data-run-text]").addEventListener("click", () => {
     textError.textContent = "";
+    delete textError.dataset.refused;
     const text = textArea.value;
     if (!text.trim()) {
       textError.textContent = "Paste some text first: there is nothing to send.";
@@ -176,9 +176,12 @@ export function createRenderer(root, ctx) {
     }
   }
 
-  // The server refused the pasted text (its link would be too long, say): said beside the text box.
+  // The server refused the pasted text (its link would be too long, say): said beside the text box. The first refusal
+  // of a click is the cause; payload=text refused after it (no text yet) is its consequence and does not replace it.
   function refused(message) {
-    if (message.ref === "set_config" && /\btext\b/.test(message.message)) textError.textContent = `Not used: ${message.message}`;
+    if (message.ref !== "set_config" || !/\btext\b/.test(message.message) || textError.dataset.refused !== undefined) return;
+    textError.textContent = `Not used: ${message.message}`;
+    textError.dataset.refused = "";
   }
 
   return { events() {}, render, refused, reset() { comparedFor = ""; } };

@@ -101,6 +101,11 @@ export class ControlChannel {
     return false;
   }
 
+  /** A frame lists the ids the session refused for rate (their error frames may have been dropped): send them again. */
+  retry(ids) {
+    for (const id of ids ?? []) if (this.inflight.has(id)) this.refused({ id, code: "rate_limited" });
+  }
+
   keyInFlight(key) {
     const now = performance.now();
     for (const m of this.inflight.values()) if (m.key === key && now - m.sentAt < CONFIRM_WAIT_MS) return true;

@@ -54,12 +54,19 @@ function settingSlider(container, setting, send) {
   });
 }
 
+/** Pace as a whole percentage, never rounded up to 100 while below it ("under 1" for a run barely moving). */
+export function pacePercent(pace) {
+  return pace > 0 && pace < 0.01 ? "under 1" : String(Math.floor(pace * 100));
+}
+
 /** "The server is running this lab slower than its speed …" for a frame's playback, or "" when it keeps up. */
 export function paceText(playback) {
   if (!(playback.state === "playing" && (playback.throttled || playback.pace < SLOW_PACE))) return "";
-  const pct = Math.round(Math.min(playback.pace, SLOW_PACE) * 100);
-  return `The server is running this lab slower than its speed: at ${pct}% of ${speedText(playback.speed)} ` +
-    "(it is busy with other labs, or this run makes more events a second than a session may).";
+  const why = "(it is busy with other labs, or this run makes more events a second than a session may)";
+  if (playback.pace >= SLOW_PACE) return `The server is holding this lab back at moments, below its speed ${why}.`;
+  // In tens, so the live region speaks again when the pace moves, not at every frame; the exact figure is beside it.
+  const tens = Math.floor(playback.pace * 10) * 10;
+  return `The server is running this lab slower than its speed: at ${tens ? `about ${tens}` : "under 10"}% of ${speedText(playback.speed)} ${why}.`;
 }
 
 export async function startLab(root) {
@@ -227,7 +234,7 @@ export async function startLab(root) {
     playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
     root.dataset.playback = last.playback.state;
     const slow = paceText(last.playback);
-    pace.textContent = slow ? `Pace: ${Math.round(last.playback.pace * 100)}% of the chosen speed.` : "";
+    pace.textContent = slow ? `Pace over the last second: ${pacePercent(last.playback.pace)}% of the chosen speed.` : "";
     root.dataset.labPace = String(last.playback.pace);
     // A refused control's message stays readable for a few seconds; frames keep coming meanwhile.
     if (Date.now() >= errorShownUntil) {
@@ -259,6 +266,11 @@ export async function startLab(root) {
   }
 
   function onError(message) {
+    // "More errors than a second's share": the refusal already shown says why; this one only says more came.
+    if (message.code === "errors_dropped" && Date.now() < errorShownUntil) {
+      narrator.say(`Error: ${message.message}`, { routine: true });
+      return;
+    }
     lastError = message;
     lastErrorAt = performance.now();
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;

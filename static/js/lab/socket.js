@@ -36,6 +36,7 @@ export class LabSocket {
       if (!this.controls.refused(message)) this.handlers.onError?.(message);
     } else if (message.type === "frame") {
       message.receivedAt = performance.now();
+      this.controls.retry(message.retry);
       this.controls.confirm(message.done);
       this.queue.push(message);
       if (!this.scheduled && !this.driven) {

@@ -52,7 +52,8 @@ export function stateUrl(link, preset, moment = {}) {
   const same = link.seed === preset.seed && !link.log.length &&
     Object.entries(link.settings).every(([k, v]) => String(preset.settings[k]) === String(v));
   if (!same) for (const [k, v] of runParams(link)) url.searchParams.set(k, v);
-  if (moment.t > 0) url.searchParams.set("t", String(Math.round(moment.t / 100) / 10));
+  const seconds = Math.round((moment.t ?? 0) / 100) / 10;
+  if (seconds > 0) url.searchParams.set("t", String(seconds));
   if (moment.speed !== undefined && moment.speed !== preset.speed) url.searchParams.set("speed", String(moment.speed));
   if (moment.paused) url.searchParams.set("paused", "1");
   return url;
