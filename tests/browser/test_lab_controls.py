@@ -251,3 +251,37 @@ def test_projector_screenshots_of_a_closed_lab_and_the_copy_link(context: Browse
     other.screenshot(path=artifacts / "lab-projector-refused.png")
     assert_no_serious_axe_violation(other)
     other.close()
+
+
+def test_the_control_channel_keeps_the_latest_value_the_order_and_resends(page: Page, server: Server) -> None:
+    """static/js/lab/controls.js on its own, with a fake socket: exact messages, no timing."""
+    page.goto(server.url + "/")
+    result = page.evaluate("""async () => {
+        const { ControlChannel } = await import("/static/js/lab/controls.js");
+        const sent = [];
+        const ch = new ControlChannel((type, fields) => sent.push([type, fields.id, fields.value ?? fields.action ?? null]));
+        ch.send("pause");                        // before hello: waits
+        ch.start({ messages_per_sec: 30, message_burst: 60 }, [["load", { t: 5000 }]]);
+        for (let v = 7; v <= 16; v++) ch.send("set_config", { name: "partitions", value: v });
+        const parked = ch.pending("set_config:partitions");
+        ch.send("fault", { action: "flush", broker: null });  // the value asked for before it goes first
+        const afterFault = sent.slice();
+        ch.confirm(3);
+        const stillPending = ch.pending("set_config:partitions");
+        ch.confirm(5);
+        const settled = ch.pending("set_config:partitions");
+        ch.send("set_config", { name: "partitions", value: 8 });   // id 6, on its way
+        ch.send("set_config", { name: "partitions", value: 9 });   // parked behind it
+        const resent = ch.refused({ id: 6, code: "rate_limited", retry_ms: 0 });  // 8 is superseded by 9: only 9 goes
+        await new Promise((r) => setTimeout(r, 100));             // a token again (30 a second)
+        ch.send("speed", { value: 0.5 });                          // id 8
+        const again = ch.refused({ id: 8, code: "rate_limited", retry_ms: 0 });
+        await new Promise((r) => setTimeout(r, 100));
+        const kept = ch.refused({ id: 99, code: "bad_value" });    // not ours: shown to the learner
+        return { sent, parked, afterFault, stillPending, settled, resent, again, kept };
+    }""")
+    assert result["afterFault"] == [["load", 1, None], ["pause", 2, None], ["set_config", 3, 7], ["set_config", 4, 16],
+                                     ["fault", 5, "flush"]]
+    assert result["parked"] and result["stillPending"] and not result["settled"]
+    assert result["sent"][5:] == [["set_config", 6, 8], ["set_config", 7, 9], ["speed", 8, 0.5], ["speed", 9, 0.5]]
+    assert result["resent"] and result["again"] and not result["kept"]

@@ -59,8 +59,10 @@ export class ControlChannel {
       this.schedule(CONFIRM_WAIT_MS);
       return;
     }
-    // A message of another kind keeps its place after the values asked for before it.
+    // A message of another kind keeps its place after the values asked for before it; a newer value of a key
+    // replaces one still parked (its wait ran out, and the pump has not moved it on yet).
     if (key === null) for (const k of [...this.parked.keys()]) this.unpark(k);
+    else this.parked.delete(key);
     const tail = this.queue.at(-1);
     if (key !== null && tail?.key === key) this.queue[this.queue.length - 1] = message;
     else this.queue.push(message);
@@ -91,8 +93,10 @@ export class ControlChannel {
     if (error.code === "rate_limited") {
       const superseded = message.key !== null && this.pending(message.key);
       if (!superseded) this.queue.unshift({ ...message, id: undefined });
+      // The server's bucket is empty: so is ours, until it said it has room again.
       this.holdUntil = performance.now() + (error.retry_ms ?? 1000 / this.rate);
       this.tokens = 0;
+      this.tokenAt = performance.now();
       this.pump();
       return true;
     }
