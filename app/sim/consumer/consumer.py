@@ -10,7 +10,8 @@ says: ``auto`` (``enable.auto.commit``: the positions of earlier polls, from ins
 every ``auto.commit.interval.ms``), ``after`` (commitSync once a poll's records are processed)
 or ``before`` (commitSync of the new positions before processing them).
 
-Leaves out: manual assignment, pause/resume by the application, interceptors, deserializers.
+Leaves out: pause/resume by the application, interceptors, deserializers. Manual assignment (``assign``
+with a seek) is app/sim/consumer/manual.py.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ class KafkaConsumer:
     """``name``: the member's name in the lab (``<group.id>-<n>``); ``client_id``: its client.id."""
 
     def __init__(self, cluster: "Cluster", cfg: dict[str, Any], topics: Iterable[str], name: str, trace: "Trace",
-                 ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None) -> None:
+                 ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None,
+                 assign: tuple[list[TopicPartition], int] | None = None) -> None:
+        """``assign``: partitions and a seek offset for a consumer without a group (app/sim/consumer/manual.py)."""
         self.cluster = cluster
         self.sim = cluster.sim
         self.cfg = cfg
@@ -62,6 +65,7 @@ class KafkaConsumer:
         self.net = NetworkClient(cluster, self.client_id, cfg["request.timeout.ms"])
         self.metadata = ConsumerMetadata(self)
         self.fetcher = Fetcher(self)
+        self.manual = assign
         self.membership: Any = self._membership()
         self.assignment: set[TopicPartition] = set()
         self.positions: dict[TopicPartition, int] = {}
@@ -85,6 +89,10 @@ class KafkaConsumer:
         self._schedule_poll(0.0)
 
     def _membership(self) -> Any:
+        if self.manual is not None:
+            from app.sim.consumer.manual import ManualAssignment
+
+            return ManualAssignment(self, *self.manual)
         if self.cfg.get("group.protocol", "classic") == "consumer":
             from app.sim.consumer.consumer_membership import ConsumerMembership
 
