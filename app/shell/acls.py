@@ -187,6 +187,8 @@ def _list(ctx: Context, authorizer: Any, opts: Any) -> None:
 class _Confirm(Job):
     """``confirmAction``: the question, then one line of standard input; anything but y leaves the ACLs alone."""
 
+    reads_input = True
+
     def __init__(self, ctx: Context, authorizer: Any, filters: list[AclBindingFilter]) -> None:
         self.ctx, self.authorizer, self.filters = ctx, authorizer, filters
 

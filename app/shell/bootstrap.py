@@ -129,6 +129,7 @@ class WaitForNode(Job):
     until ``timeout_ms``; then ``give_up`` prints what the tool prints and the command ends."""
 
     kind = "wait"
+    ends_by_itself = True
 
     def __init__(self, ctx: Context, endpoints: tuple[Endpoint, ...], client: str, timeout_ms: float,
                  give_up: Callable[[], None]) -> None:

@@ -360,6 +360,8 @@ def _zookeeper(ctx: Context, opts: Any) -> Job | None:
 class _ZooKeeperWait(Job):
     """``KafkaZkClient`` waiting for a ZooKeeper that does not exist, until its connection timeout."""
 
+    ends_by_itself = True
+
     def __init__(self, ctx: Context) -> None:
         from app.sim.events import Timer
 

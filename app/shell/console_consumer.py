@@ -212,6 +212,7 @@ class ConsoleConsumerJob(Job):
         self.formatter = formatter
         self.max_messages = max_messages
         self.timeout_ms = timeout_ms
+        self.ends_by_itself = max_messages != -1 or timeout_ms is not None
         self.count = 0
         self.noted_sizes = False
         self.consumer: KafkaConsumer | None = None

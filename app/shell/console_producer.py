@@ -191,6 +191,11 @@ class ConsoleProducerJob(Job):
     """The running tool: standard input read line by line, each line a send()."""
 
     kind = "producer"
+    reads_input = True
+
+    @property
+    def ends_by_itself(self) -> bool:  # type: ignore[override]
+        return self.closing
 
     def __init__(self, ctx: Context, topic: str, cfg: dict[str, Any], reader: LineMessageReader,
                  where: bootstrap.Reach) -> None:

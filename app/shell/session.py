@@ -192,6 +192,8 @@ class TerminalSession:
 class _CatInto(Job):
     """``cat > file``: standard input into a file of the terminal, until Ctrl-D."""
 
+    reads_input = True
+
     def __init__(self, session: TerminalSession, name: str) -> None:
         self.session, self.name = session, name
 

@@ -44,6 +44,10 @@ class Job:
     kind = "wait"
     prompt = ""
     done = False
+    #: whether it reads standard input (a line typed goes to it, Ctrl-D ends it)
+    reads_input = False
+    #: whether it ends without the user (a timeout, --max-messages): a script waits for it, as a shell does
+    ends_by_itself = False
 
     def input(self, line: str) -> None:
         """A line typed while the job runs: the process's standard input, which most tools never read."""
