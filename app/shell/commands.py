@@ -25,9 +25,9 @@ TOOLS: dict[str, ModuleType] = {m.NAME: m for m in (
     topics, configs, console_producer, console_consumer, consumer_groups, reassign, leader_election, metadata_quorum,
     broker_api_versions, acls)}
 #: Shell words the terminal answers itself.
-BUILTINS = ("help", "clear", "history", "echo", "cat", "ls", "rm")
+BUILTINS = ("help", "clear", "history", "echo", "cat", "ls", "rm", "jobs", "kill")
 #: Words a shell treats as pipes, lists and redirections: not part of this terminal.
-SHELL_OPERATORS = {"|", "||", "&", "&&", ";", ">", ">>", "<", "2>", "2>&1", "<<"}
+SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "2>", "2>&1", "<<"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,8 @@ def split(line: str) -> CommandLine:
     if not words:
         return CommandLine(None, "", [])
     name, win = tool_name(words[0])
-    operator = next((w for w in words[1:] if w in SHELL_OPERATORS), None)
+    operator = next((w for w in words[1:] if w in SHELL_OPERATORS), None) or next(
+        (w for w in words[1:-1] if w == "&"), None)  # a trailing & runs the tool in the background
     redirect = name in ("echo", "cat") and operator in (">", ">>") and words.index(operator) == len(words) - 2
     if operator is not None and not redirect:
         return CommandLine(name, words[0], words[1:], windows or win, f"pipes and redirections ({operator}) are not part "

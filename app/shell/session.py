@@ -37,6 +37,8 @@ class TerminalSession:
         self.output = Output()
         self.history: list[str] = []
         self.job: Job | None = None
+        #: jobs started with a trailing ``&``: they run on, printing as they go, while other commands run
+        self.background: list[Job | None] = []  # None: a finished job's number, kept while later ones run
         #: console consumers started without --group get a group id from this (ConsoleConsumerOptions: Random)
         self.group_draws = 0
         #: the exit status of the last command, as $? would say
@@ -90,6 +92,12 @@ class TerminalSession:
         """A job finished by itself (its consumer reached --max-messages, its call timed out)."""
         if self.job is job:
             self.job = None
+        if job in self.background:
+            n = self.background.index(job) + 1
+            self.background[n - 1] = None
+            self.output.write(Stream.OUT, f"[{n}]+  Done\n")
+            while self.background and self.background[-1] is None:
+                self.background.pop()
 
     def _reap(self) -> None:
         if self.job is not None and self.job.done:
@@ -114,7 +122,8 @@ class TerminalSession:
         if module is None:
             self._not_found(cl)
             return
-        ctx = Context(self, cl.tool, cl.args)
+        background = bool(cl.args) and cl.args[-1] == "&"
+        ctx = Context(self, cl.tool, cl.args[:-1] if background else cl.args)
         try:
             job = module.run(ctx)
             self.status = 0
@@ -132,7 +141,11 @@ class TerminalSession:
             self.output.write(Stream.NOTE, note(f"{cl.tool} failed inside Brokerlab (a bug, now in the server's log); "
                                                 "the cluster is as it was before the command."))
         if job is not None and not job.done:
-            self.job = job
+            if background:  # bash: "[1] <pid>"; the simulator has no processes, so the job number alone
+                self.background.append(job)
+                self.output.write(Stream.OUT, f"[{len(self.background)}]\n")
+            else:
+                self.job = job
 
     def _not_found(self, cl: commands.CommandLine) -> None:
         if cl.windows:
@@ -160,6 +173,22 @@ class TerminalSession:
                 "echo '...' > name.json, cat > name.json (Ctrl-D ends it), cat, ls, rm."))
         elif name == "history":
             out.write(Stream.OUT, "".join(f"{i + 1:5d}  {h}\n" for i, h in enumerate(self.history)))
+        elif name == "jobs":
+            for n, job in enumerate(self.background, 1):
+                if job is not None:
+                    out.write(Stream.OUT, f"[{n}]{'+' if n == len(self.background) else ' '}  Running\n")
+        elif name == "kill":
+            for arg in args:
+                n = int(arg[1:]) if arg.startswith("%") and arg[1:].isdigit() else 0
+                if not 0 < n <= len(self.background) or self.background[n - 1] is None:
+                    out.write(Stream.ERR, f"bash: kill: {arg}: no such job\n")
+                    self.status = 1
+                    continue
+                job = self.background[n - 1]
+                assert job is not None
+                job.interrupt()
+                if job in self.background:
+                    self.job_ended(job)
         elif name == "clear":
             out.write(Stream.NOTE, note("clear: the page's Clear button empties the screen."))
         elif name == "echo":
