@@ -96,11 +96,7 @@ def _values(opts: Any, name: str) -> list[str]:
 
 def run(ctx: Context) -> Job | None:
     p = parser(ctx.version)
-    try:
-        opts = p.parse(ctx.argv)
-    except OptionException as exc:
-        ctx.usage_exit(p, exc.message)
-    ctx.maybe_help_or_version(p, opts, "This tool helps to manage acls on kafka.")
+    opts = ctx.parse(p, "This tool helps to manage acls on kafka.")
     if sum(opts.has(o) for o in ("bootstrap-server", "bootstrap-controller")) != 1:
         ctx.usage_exit(p, "Only one of --bootstrap-server or --bootstrap-controller must be specified")
     if sum(opts.has(a) for a in ("add", "remove", "list")) != 1:
@@ -109,8 +105,7 @@ def run(ctx: Context) -> Job | None:
         ctx.usage_exit(p, 'Option "[list]" can\'t be used with option "[producer]"')
     where = bootstrap.reach(ctx, opts.value_of("bootstrap-server") or "")
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         ctx.note("No broker answers on that address: the admin client would wait for default.api.timeout.ms and fail.")
         raise ToolExit(1)
     authorizer = getattr(ctx.cluster, "authorizer", None)

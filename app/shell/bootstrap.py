@@ -119,6 +119,12 @@ def reach(ctx: Context, text: str) -> Reach:
     return Reach(live, None, tuple(resolved))
 
 
+def note_zookeeper_port(ctx: Context, where: Reach) -> None:
+    """When a client was pointed at 2181, say what that port is."""
+    if any(e.port == ZOOKEEPER_PORT for e in where.endpoints):
+        ctx.note(zookeeper_note(ctx))
+
+
 def nothing_listens(ctx: Context, e: Endpoint) -> bool:
     """True where a connection is refused: no broker there, and no ZooKeeper (only a 2.8 cluster has one on 2181)."""
     return not (e.port == ZOOKEEPER_PORT and not ctx.kraft) and e.port not in listeners(ctx)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.shell import bootstrap
 from app.shell.java import stack_trace
-from app.shell.parser import OptionException, OptionParser, required
+from app.shell.parser import OptionParser, required
 from app.shell.tool import Context, Job, ToolExit
 from app.sim.admin.nodes import metadata_brokers
 
@@ -44,19 +44,13 @@ def api_versions(version: str) -> str:
 
 def run(ctx: Context) -> Job | None:
     p = parser(ctx.version)
-    try:
-        opts = p.parse(ctx.argv)
-    except OptionException as exc:
-        ctx.err(exc.message)
-        ctx.err(stack_trace(exc.java_class, exc.message), end="")
-        raise ToolExit(1) from None
+    opts = ctx.parse_or_stack(p)
     ctx.maybe_help_or_version(p, opts, "This tool helps to retrieve broker version information.")
     if not opts.has("bootstrap-server"):
         ctx.usage_exit(p, 'Missing required argument "[bootstrap-server]"')
     where = bootstrap.reach(ctx, opts.value_of("bootstrap-server"))
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         ctx.err("Request METADATA failed on brokers List(" + ", ".join(f"{e.host}:{e.port} (id: -1 rack: null)"
                                                                      for e in where.endpoints) + ")")
         ctx.err(stack_trace("java.lang.RuntimeException", "Request METADATA failed on brokers List(" + ", ".join(

@@ -208,8 +208,7 @@ def _process(ctx: Context, opts: Any) -> Job | None:
         ctx.err(f"Caused by: org.apache.kafka.common.config.ConfigException: {where.unresolvable}")
         raise ToolExit(1)
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         return bootstrap.WaitForNode(ctx, where.endpoints, "AdminClient clientId=adminclient-"
                                      f"{ctx.cluster._client_seq.get('adminclient', 0) + 1}",
                                      bootstrap.DEFAULT_API_TIMEOUT_MS, _TimedOut(ctx))

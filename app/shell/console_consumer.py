@@ -82,11 +82,7 @@ def parser(version: str) -> OptionParser:
 
 def run(ctx: Context) -> Job | None:
     p = parser(ctx.version)
-    try:
-        opts = p.parse(ctx.argv)
-    except OptionException as exc:
-        ctx.usage_exit(p, exc.message)
-    ctx.maybe_help_or_version(p, opts, "This tool helps to read data from Kafka topics and outputs it to standard "
+    opts = ctx.parse(p, "This tool helps to read data from Kafka topics and outputs it to standard "
                               "output.")
     if sum(opts.has(o) for o in ("topic", "include")) != 1:
         ctx.usage_exit(p, "Exactly one of --include/--topic is required. ")
@@ -221,8 +217,7 @@ class ConsoleConsumerJob(Job):
         #: tp -> the first offset polled but not printed (the consumer seeks back to it before it closes)
         self.unprinted: dict[TopicPartition, int] = {}
         if not where.ok:
-            if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-                ctx.note(bootstrap.zookeeper_note(ctx))
+            bootstrap.note_zookeeper_port(ctx, where)
             self._arm_timeout()
             return
         for topic in topics:

@@ -142,11 +142,7 @@ def producer_props(opts: Any) -> dict[str, str]:
 
 def run(ctx: Context) -> Job | None:
     p = parser(ctx.version)
-    try:
-        opts = p.parse(ctx.argv)
-    except OptionException as exc:
-        ctx.usage_exit(p, exc.message)
-    ctx.maybe_help_or_version(p, opts, "This tool helps to read data from standard input and publish it to Kafka.")
+    opts = ctx.parse(p, "This tool helps to read data from standard input and publish it to Kafka.")
     if not opts.has("topic"):
         ctx.usage_exit(p, 'Missing required argument "[topic]"')
     servers = opts.value_of("bootstrap-server")
@@ -216,8 +212,7 @@ class ConsoleProducerJob(Job):
         sc = ctx.scenario
         sc.trace.subscribe(("records.failed", "batch.expired"), self.on_event)
         if not where.ok:
-            if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-                ctx.note(bootstrap.zookeeper_note(ctx))
+            bootstrap.note_zookeeper_port(ctx, where)
             self.waiting = None  # the first send() waits for metadata that never comes
         elif not self._ensure_topic():
             return

@@ -127,8 +127,7 @@ def run(ctx: Context) -> Job | None:
                "org.apache.kafka.common.KafkaException: Failed to create new KafkaAdminClient")
         raise ToolExit(1)
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         timeout = float(opts.value_of("timeout")) if opts.has("describe") else bootstrap.DEFAULT_API_TIMEOUT_MS
         return bootstrap.WaitForNode(ctx, where.endpoints, "AdminClient clientId=adminclient-"
                                      f"{ctx.cluster._client_seq.get('adminclient', 0) + 1}", timeout, _TimedOut(ctx, opts))

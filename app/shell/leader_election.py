@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from app.shell import bootstrap
 from app.shell.java import stack_trace
-from app.shell.parser import OptionException, OptionParser, flag, required
+from app.shell.parser import OptionParser, flag, required
 from app.shell.tool import Context, Job, ToolExit
 from app.sim.admin import ElectionType
 from app.sim.consumer.javaorder import hashmap_order, topic_partition_hash
@@ -62,14 +62,7 @@ def _order(tps: list[TopicPartition]) -> list[TopicPartition]:
 
 def run(ctx: Context) -> Job | None:
     p = parser(ctx.version)
-    try:
-        opts = p.parse(ctx.argv)
-    except OptionException as exc:
-        ctx.err(exc.message)
-        ctx.err(stack_trace(exc.java_class, exc.message), end="")
-        if getattr(exc, "option", None) == "zookeeper":
-            ctx.note(bootstrap.zookeeper_flag_note(ctx))
-        raise ToolExit(1) from None
+    opts = ctx.parse_or_stack(p)
     ctx.maybe_help_or_version(p, opts, "This tool attempts to elect a new leader for a set of topic partitions. The type "
                               "of elections supported are preferred replicas and unclean replicas.")
     missing = [o for o in ("bootstrap-server", "election-type") if not opts.has(o)]
@@ -94,8 +87,7 @@ def run(ctx: Context) -> Job | None:
         partitions = _from_file(ctx, opts.value_of("path-to-json-file"))
     where = bootstrap.reach(ctx, opts.value_of("bootstrap-server"))
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         return bootstrap.WaitForNode(ctx, where.endpoints, "AdminClient clientId=adminclient-"
                                      f"{ctx.cluster._client_seq.get('adminclient', 0) + 1}", 30_000.0, _TimedOut(ctx))
     results = ctx.admin().elect_leaders(election, partitions)

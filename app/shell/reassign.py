@@ -102,11 +102,7 @@ class _Terse(Exception):
 
 def run(ctx: Context) -> Job | None:
     p = parser(ctx.version)
-    try:
-        opts = p.parse(ctx.argv)
-    except OptionException as exc:
-        ctx.usage_exit(p, exc.message)
-    ctx.maybe_help_or_version(p, opts, "This tool helps to move topic partitions between replicas.")
+    opts = ctx.parse(p, "This tool helps to move topic partitions between replicas.")
     actions = [a for a in ACTIONS if opts.has(a)]
     if len(actions) != 1:
         ctx.usage_exit(p, "Command must include exactly one action: " + ", ".join("--" + a for a in ACTIONS))
@@ -126,8 +122,7 @@ def run(ctx: Context) -> Job | None:
         raise ToolExit(1)
     where = bootstrap.reach(ctx, opts.value_of("bootstrap-server"))
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         return bootstrap.WaitForNode(ctx, where.endpoints, "AdminClient clientId=reassign-partitions-tool",
                                      bootstrap.DEFAULT_API_TIMEOUT_MS, _TimedOut(ctx))
     admin = ctx.admin()
@@ -187,15 +182,21 @@ def _reassignment_data(ctx: Context, path: str) -> list[tuple[TopicPartition, li
             for p in data.get("partitions", [])]
 
 
-def _current(admin: Any, tps: list[TopicPartition]) -> dict[TopicPartition, list[int]]:
+def _assignments(admin: Any, topics: list[str]) -> dict[TopicPartition, list[int]]:
+    """Every partition's replicas of these topics (an unknown topic fails the call, as describeTopics does)."""
     out = {}
-    for topic in sorted({tp.topic for tp in tps}):
+    for topic in topics:
         desc = admin.describe_topics([topic]).values[topic]
         if desc.exception is not None:
             raise _Error("java.util.concurrent.ExecutionException", f"org.apache.kafka.common.errors."
                          f"{desc.exception.name}: {desc.exception.message}")
         for info in desc.value.partitions:
             out[TopicPartition(topic, info.partition)] = list(info.replicas)
+    return out
+
+
+def _current(admin: Any, tps: list[TopicPartition]) -> dict[TopicPartition, list[int]]:
+    out = _assignments(admin, sorted({tp.topic for tp in tps}))
     missing = [tp for tp in tps if tp not in out]
     if missing:
         raise _Error("java.util.concurrent.ExecutionException", "org.apache.kafka.common.errors."
@@ -310,14 +311,7 @@ def _generate(ctx: Context, admin: Any, opts: Any) -> None:
     if len(set(topics)) != len(topics):
         dup = sorted({t for t in topics if topics.count(t) > 1})
         raise _Error(failed, "List of topics to reassign contains duplicate entries: " + ",".join(dup))
-    current: dict[TopicPartition, list[int]] = {}
-    for topic in topics:
-        desc = admin.describe_topics([topic]).values[topic]
-        if desc.exception is not None:
-            raise _Error("java.util.concurrent.ExecutionException", f"org.apache.kafka.common.errors."
-                         f"{desc.exception.name}: {desc.exception.message}")
-        for info in desc.value.partitions:
-            current[TopicPartition(topic, info.partition)] = list(info.replicas)
+    current = _assignments(admin, topics)
     racks = {b: ctx.cluster.brokers[b].rack for b in brokers if b in ctx.cluster.brokers}
     if not opts.has("disable-rack-aware") and any(racks.values()) and not all(racks.values()):
         raise _Error("org.apache.kafka.server.common.AdminOperationException", "Not all brokers have rack information. "

@@ -9,10 +9,11 @@ never answers) hands the terminal a ``Job``, which the run's events move on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from app.shell.java import stack_trace
 from app.shell.output import Stream, log_line, note
-from app.shell.parser import OptionParser
+from app.shell.parser import OptionException, OptionParser
 from app.sim.admin import AdminClient
 
 if TYPE_CHECKING:
@@ -120,6 +121,25 @@ class Context:
     def print_version_exit(self) -> NoReturn:
         self.out(RELEASES[self.version])
         raise ToolExit(0)
+
+    def parse(self, parser: OptionParser, help_message: str) -> Any:
+        """The tool's options, as most tools parse them: an OptionException prints the usage
+        (``printUsageAndExit``), then --help and --version (``maybePrintHelpOrVersion``)."""
+        try:
+            opts = parser.parse(self.argv)
+        except OptionException as exc:
+            self.usage_exit(parser, exc.message)
+        self.maybe_help_or_version(parser, opts, help_message)
+        return opts
+
+    def parse_or_stack(self, parser: OptionParser) -> Any:
+        """The options, for a tool whose main prints an OptionException's message and stack trace (mainNoExit)."""
+        try:
+            return parser.parse(self.argv)
+        except OptionException as exc:
+            self.err(exc.message)
+            self.err(stack_trace(exc.java_class, exc.message), end="")
+            raise ToolExit(1) from None
 
     def maybe_help_or_version(self, parser: OptionParser, options: object, message: str) -> None:
         """``CommandLineUtils.maybePrintHelpOrVersion``: no arguments or --help prints the usage, --version the release."""

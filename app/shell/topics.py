@@ -179,8 +179,7 @@ def run(ctx: Context) -> Job | None:
     if where.unresolvable:
         return _no_admin_client(ctx, where.unresolvable)
     if not where.ok:
-        if any(e.port == bootstrap.ZOOKEEPER_PORT for e in where.endpoints):
-            ctx.note(bootstrap.zookeeper_note(ctx))
+        bootstrap.note_zookeeper_port(ctx, where)
         call = {"create": "createTopics", "alter": "listTopics", "list": "listTopics", "describe": "listTopics",
                 "delete": "listTopics"}[action]
         message = f"Timed out waiting for a node assignment. Call: {call}"
