@@ -20,7 +20,7 @@ _SCALAR = (str, int, float, bool)
 #: type -> {field: (accepted Python types, required)}; None in the types means null is fine.
 FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "set_config": {"name": ((str,), True), "value": (_SCALAR, True)},
-    "fault": {"action": ((str,), True), "broker": ((int, type(None)), False)},
+    "fault": {"action": ((str,), True), "broker": ((int, type(None)), False), "target": ((str,), False)},
     "speed": {"value": (_NUMBER, True)},
     "pause": {},
     "resume": {},

@@ -24,7 +24,7 @@ from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
 from app.live.runtime import ScenarioRuntime
 from app.shell.commands import vocabulary as terminal_vocabulary
-from app.sim import Scenario, SpecError, faults
+from app.sim import Scenario, SpecError, faults, parse_spec
 
 _log = logging.getLogger(__name__)
 
@@ -418,12 +418,15 @@ class LabSession:
         self._control([_round(self.run.now), "config", setting.name, value])
 
     def _on_fault(self, msg: dict[str, Any]) -> None:
-        action, broker = msg["action"], msg.get("broker")
-        broker = self._check_fault(action, broker, "fault")
-        problem = self.run.refusal(action, broker)  # a fault that changes nothing (a second click on Kill)
+        action = msg["action"]
+        # A broker fault names its broker; a consumer fault its member or group (``target``).
+        target = msg["target"] if "target" in msg else msg.get("broker")
+        sc = self.run.sc
+        target = self._check_fault(action, target, "fault", sc.member_names(), sc.group_ids())
+        problem = self.run.refusal(action, target)  # a fault that changes nothing (a second click on Kill)
         if problem:
             raise ProtocolError("bad_value", f"{action}: {problem}; nothing to do", "fault")
-        self._control([_round(self.run.now), "fault", action, broker])
+        self._control([_round(self.run.now), "fault", action, target])
 
     def _on_command(self, msg: dict[str, Any]) -> None:
         """A line typed in the lab's terminal: logged like every control, so seek and links run it again."""
@@ -433,13 +436,13 @@ class LabSession:
         """Ctrl-C or Ctrl-D in the lab's terminal."""
         self._control([_round(self.run.now), "signal", _check_signal(msg["name"], "signal"), None])
 
-    def _check_fault(self, action: Any, broker: Any, ref: str) -> Any:
+    def _check_fault(self, action: Any, target: Any, ref: str, members: Any = (), groups: Any = ()) -> Any:
         """The fault's target, checked against the lab's list and the fault table (app/sim/faults.py)."""
         if action not in self.lab.faults:
             offered = ", ".join(self.lab.faults) or "none"
             raise ProtocolError("bad_value", f"fault action must be one of {offered}; got {quoted(action)}", ref)
         try:
-            return faults.check_target(faults.fault(action), broker, self.lab.broker_count)
+            return faults.check_target(faults.fault(action), target, self.lab.broker_count, members, groups)
         except faults.FaultError as exc:
             raise ProtocolError("bad_value", f"{action} {exc}", ref) from None
 
@@ -468,7 +471,11 @@ class LabSession:
             raise ProtocolError("bad_value", f"load.log may hold at most {self.limits.max_log} controls; got {len(log)}", "load")
         out: list[list[Any]] = []
         last = 0.0
+        groups = parse_spec(self.lab.build_spec(self.start))["consumer_groups"]
+        counts = {g["group.id"]: g["members"] for g in groups}
         for i, entry in enumerate(log):
+            # The member names the run will have by then: each group's first ones and one per add_consumer so far.
+            members = [f"{g}-{n}" for g, count in counts.items() for n in range(count)]
             where = f"load.log[{i}]"
             if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], (int, float))
                     and not isinstance(entry[0], bool) and entry[1] in ("config", "fault", "command", "signal")):
@@ -490,7 +497,9 @@ class LabSession:
             elif entry[1] == "signal":
                 out.append([t, "signal", _check_signal(entry[2], "load"), None])
             else:
-                self._check_fault(entry[2], entry[3], "load")
+                self._check_fault(entry[2], entry[3], "load", members, list(counts))
+                if entry[2] == "add_consumer":
+                    counts[entry[3]] += 1
                 out.append([t, "fault", entry[2], entry[3]])
         return out
 

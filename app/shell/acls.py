@@ -4,10 +4,11 @@ Models ``kafka.admin.AclCommand`` (4.0): its options, ``--producer`` / ``--consu
 ``acl_command_bindings`` does (app/sim/security/acl_command.py), and its lines: ``Adding ACLs for
 resource `ResourcePattern(...)`:`` with one tab-indented entry a line, ``Current ACLs for resource
 ...``, the ``Are you sure ...? (y/n)`` prompt of ``--remove`` without ``--force``. The ACLs go to
-the authorizer the cluster holds (``Cluster.authorizer``). A cluster without one answers as a
-broker without ``authorizer.class.name`` does, with SECURITY_DISABLED ("No Authorizer is
-configured."), and the simulated brokers do not enforce ACLs yet: the terminal says so rather
-than pretend they do.
+the authorizer the cluster holds (``Cluster.authorizer``, made from ``authorizer.class.name``),
+which its brokers enforce on the requests they check (app/sim/apis.py). A cluster without one
+answers as a broker without ``authorizer.class.name`` does, with SECURITY_DISABLED ("No Authorizer
+is configured."), and the terminal says why. The admin requests themselves are not checked
+against ACLs (the simulator's admin API leaves that out), so kafka-acls acts as a super user.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from app.sim.security.acl import AclBinding, AclBindingFilter, PatternType
 from app.sim.security.acl_command import acl_command_bindings
 
 NAME = "kafka-acls"
-NOT_ENFORCED = ("The simulated brokers do not check ACLs yet, so this cluster runs without an authorizer (no "
-                "authorizer.class.name), and kafka-acls gets the answer such a cluster gives. The ACL model itself is "
-                "in the security lessons' simulator (app/sim/security).")
+NOT_ENFORCED = ("This cluster runs without an authorizer (authorizer.class.name is not set, as in Kafka's sample "
+                "server.properties): its brokers check no ACLs, and kafka-acls gets the answer such a cluster gives. A "
+                "cluster started with authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer "
+                "keeps and enforces them.")
 
 
 def parser(version: str) -> OptionParser:

@@ -225,7 +225,7 @@ class ConsoleConsumerJob(Job):
         assign = ([TopicPartition(topics[0], partition)], offset) if partition is not None else None
         sc = ctx.scenario
         self.consumer = KafkaConsumer(sc.cluster, cfg, topics, "console-consumer", sc.trace,
-                                      _Printed(self, cfg["group.id"], topics), 0.0, "auto", "terminal", assign)
+                                      _Printed(self, cfg["group.id"], topics), 0.0, "auto", "terminal", assign=assign)
         self._arm_timeout()
 
     def _arm_timeout(self) -> None:

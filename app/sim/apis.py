@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sim import access
 from app.sim.errors import Errors
 from app.sim.events import Timer
 from app.sim.partition import TopicPartition
@@ -27,6 +28,11 @@ RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector"
 EARLIEST, LATEST = -2, -1
 #: Bytes a fetch response spends per partition besides its batches.
 PARTITION_BYTES = 30
+#: Each API's name in Kafka's ApiKeys (the authoriser's table: app/sim/security/operations.py).
+ACL_APIS = {"metadata": "Metadata", "list_offsets": "ListOffsets", "fetch": "Fetch", "find_coordinator": "FindCoordinator",
+            "join_group": "JoinGroup", "sync_group": "SyncGroup", "heartbeat": "Heartbeat", "leave_group": "LeaveGroup",
+            "offset_commit": "OffsetCommit", "offset_fetch": "OffsetFetch",
+            "consumer_group_heartbeat": "ConsumerGroupHeartbeat"}
 #: The APIs the group coordinator answers (api -> its method): app/sim/coordinator/group_coordinator.py.
 GROUP_APIS = {"join_group": "join", "sync_group": "sync", "heartbeat": "heartbeat", "leave_group": "leave",
               "offset_commit": "commit", "offset_fetch": "fetch_offsets",
@@ -63,29 +69,55 @@ class KafkaApis:
         self.coordinator.crash()
 
     def handle(self, req: "ClientRequest") -> None:
+        if self.cluster.authorizer is not None and not self._authorized(req):
+            return
         method = GROUP_APIS.get(req.api)
         if method is not None:
             getattr(self.coordinator, method)(req)
         else:
             getattr(self, f"_{req.api}")(req)
 
+    def _authorized(self, req: "ClientRequest") -> bool:
+        """KafkaApis' checks before the work (app/sim/access.py): a call refused whole is answered here; topics
+        refused one by one are left in ``req.extra["denied"]`` for the handler to answer per partition."""
+        api = ACL_APIS[req.api]
+        p = req.payload
+        topics = sorted({tp[0] for tp in p.get("partitions", ())} | {tp[0] for tp in p.get("offsets", ())}
+                        | set(p.get("topics") or ()))
+        verdict = access.check(self.cluster, api, req.sender.identity, topics=topics, group=p.get("group"))
+        if verdict.error is not Errors.NONE:
+            self.broker.respond(req, {"error": verdict.error, "message": verdict.message, "member": p.get("member", "")})
+            return False
+        req.extra["denied"] = verdict.denied_topics
+        if verdict.denied_topics and req.api in ("offset_commit", "offset_fetch"):
+            self.broker.respond(req, {"error": Errors.TOPIC_AUTHORIZATION_FAILED, "message": verdict.message})
+            return False
+        return True
+
     # -- metadata -------------------------------------------------------------------------------
     def _metadata(self, req: "ClientRequest") -> None:
         """Every partition's leader, replicas and ISR for the topics asked (all when None), as the broker's cache has them."""
         controller = self.cluster.controller
         wanted = req.payload.get("topics")
-        names = [t for t in controller.topics if wanted is None or t in wanted]
+        denied = req.extra.get("denied", frozenset())
+        names = [t for t in controller.topics if (wanted is None or t in wanted) and t not in denied]
         topics = {name: [(s.partition, s.leader, list(s.replicas), list(s.isr), s.leader_epoch)
                          for s in controller.topics[name].partitions] for name in names}
-        missing = [t for t in (wanted or ()) if t not in controller.topics]
-        self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing},
+        missing = [t for t in (wanted or ()) if t not in controller.topics and t not in denied]
+        ids = {name: controller.topics[name].topic_id for name in names}  # Metadata v10+ carries topic ids
+        self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing, "denied": sorted(denied),
+                                  "topic_ids": ids},
                             20 * sum(len(p) for p in topics.values()))
 
     # -- offsets ------------------------------------------------------------------------------------
     def _list_offsets(self, req: "ClientRequest") -> None:
         """ListOffsets: the earliest (log start) or latest (high watermark) offset of each partition, from its leader."""
         out: dict[TopicPartition, dict[str, Any]] = {}
+        denied = req.extra.get("denied", frozenset())
         for tp, timestamp in req.payload["partitions"].items():
+            if tp[0] in denied:
+                out[tp] = {"error": Errors.TOPIC_AUTHORIZATION_FAILED}
+                continue
             rep = self.broker.replicas.get(tp)
             if rep is None or rep.state.leader != self.broker.broker_id:
                 out[tp] = {"error": Errors.NOT_LEADER_OR_FOLLOWER}
@@ -137,7 +169,12 @@ class KafkaApis:
         total = 0
         out: dict[TopicPartition, dict[str, Any]] = {}
         errors = False
+        denied = req.extra.get("denied", frozenset())
         for tp, offset in p["partitions"].items():
+            if tp[0] in denied:
+                out[tp] = {"error": Errors.TOPIC_AUTHORIZATION_FAILED}
+                errors = True
+                continue
             rep = broker.replicas.get(tp)
             s = rep.state if rep is not None else None
             if rep is None or s is None or (s.leader != me and not p.get("from_follower")) or s.leader < 0:

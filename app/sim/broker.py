@@ -3,8 +3,9 @@
 Models ``kafka.server.ReplicaManager`` (appendRecords, DelayedProduce purgatory,
 ISR shrink/expand, fetch serving with long polls) and ``KafkaRequestHandlerPool``
 (num.io.threads with a per-request service time); fetching as a follower is its
-``ReplicaFetcherManager`` (app/sim/replica_fetcher.py). Leaves out the network threads'
-own queueing, quotas, log segments and transactions.
+``ReplicaFetcherManager`` (app/sim/replica_fetcher.py), and its logs' segments, retention and
+cleaner are its ``LogManager`` (app/sim/log_manager.py). Leaves out the network threads' own
+queueing, quotas and transactions.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from crc32c import crc32c
 
+from app.sim import access
 from app.sim.apis import KafkaApis
 from app.sim.topic import CONSUMER_OFFSETS
 from app.sim.errors import Errors
 from app.sim.events import Timer
 from app.sim.lifecycle import TRANSITIONS, BrokerState, IllegalBrokerTransition
 from app.sim.log import LogEntry
+from app.sim.log_manager import LogManager
 from app.sim.partition import PartitionState, Replica, TopicPartition
+from app.sim.record_index import has_null_key, index_batch
 from app.sim.records import read_batch_header, with_base_offset
 from app.sim.network_client import HEADER_BYTES, ClientRequest
 from app.sim.replica_fetcher import ReplicaFetcherManager
@@ -80,6 +84,8 @@ class Broker:
         self.fetcher = ReplicaFetcherManager(self)
         self.apis = KafkaApis(self)
         self.sim.after(self.lag_max_ms / 2, self._isr_check)
+        #: Segments, retention and the log cleaner (app/sim/log_manager.py): periodic tasks of this process.
+        self.log_manager = LogManager(self)
 
     # -- lifecycle (one state: app/sim/lifecycle.py) --------------------------------------------
     @property
@@ -99,7 +105,8 @@ class Broker:
 
     # -- replica roles ----------------------------------------------------------------------
     def add_replica(self, s: PartitionState) -> None:
-        self.replicas[s.tp] = Replica(self.broker_id, s)
+        self.replicas[s.tp] = rep = Replica(self.broker_id, s)
+        self.log_manager.attach(rep)
 
     def remove_replica(self, tp: TopicPartition) -> None:
         """The partition's topic was deleted (or the replica moved away): its log goes with it."""
@@ -113,8 +120,9 @@ class Broker:
         """Follow the current leader: truncate to where our log and its log agree, then fetch from it.
 
         Kafka finds that point with OffsetsForLeaderEpoch (KIP-101/KIP-279); here the
-        follower compares its batches with the leader's directly, which reaches the
-        same offset. What is cut off here, acknowledged or not, is gone.
+        follower compares its batches with the leader's epoch cache directly
+        (Log.first_divergent_offset), which reaches the same offset. What is cut off here,
+        acknowledged or not, is gone.
         """
         if not self.alive:
             return
@@ -124,12 +132,8 @@ class Broker:
             return
         self._fail_delayed(p, Errors.NOT_LEADER_OR_FOLLOWER)
         leader_log = self.cluster.brokers[s.leader].replicas[p].log
-        mine, theirs = rep.log.entries, leader_log.entries
-        keep = len(mine)
-        while keep > 0 and (keep > len(theirs) or theirs[keep - 1] is not mine[keep - 1]):
-            keep -= 1
-        if keep < len(mine):
-            to = mine[keep].base_offset
+        to = rep.log.first_divergent_offset(leader_log)
+        if to is not None:
             before = rep.log.log_end_offset
             dropped = rep.log.truncate_to(to)
             self.cluster.trace.emit(self.sim.now, "log.truncated", broker=self.broker_id, partition=s.partition, from_offset=before,
@@ -227,10 +231,19 @@ class Broker:
         replicas = self.replicas
         results: list[tuple[Errors, int]] = []
         pending: dict[int, tuple[TopicPartition, int]] = {}
+        denied: frozenset[str] = frozenset()
+        if self.cluster.authorizer is not None:  # KafkaApis.handleProduceRequest: WRITE on each topic
+            denied = access.check(self.cluster, "Produce", req.sender.p.identity,
+                                  topics=sorted({b.topic for b in req.batches})).denied_topics
         for i, batch in enumerate(req.batches):
             tp = (batch.topic, batch.partition)
             rep = replicas.get(tp)  # type: ignore[call-overload]  # a plain tuple finds a TopicPartition
-            error, base = self._append(rep, batch, acks, now) if rep is not None else (self._no_replica(tp), -1)
+            if denied and batch.topic in denied:
+                error, base = Errors.TOPIC_AUTHORIZATION_FAILED, -1
+            elif rep is not None:
+                error, base = self._append(rep, batch, acks, now)
+            else:
+                error, base = self._no_replica(tp), -1
             results.append((error, base))
             if error is not Errors.NONE:
                 self.cluster.trace.emit(now, "produce.error", broker=self.broker_id, partition=batch.partition, batch=batch.batch_id,
@@ -295,11 +308,19 @@ class Broker:
         if acks == -1 and len(s.isr) < self.cluster.min_isr(s):
             return Errors.NOT_ENOUGH_REPLICAS, -1
         data = batch.data
-        if len(data) > self.topic_cfg(s)["max.message.bytes"]:
+        cfg = self.topic_cfg(s)
+        if len(data) > cfg["max.message.bytes"]:
             return Errors.MESSAGE_TOO_LARGE, -1
         header = read_batch_header(data)
         if crc32c(memoryview(data)[21:]) != header.crc:
             return Errors.CORRUPT_MESSAGE, -1
+        index = None
+        if "compact" in cfg["cleanup.policy"]:
+            # LogValidator decompresses a compacted topic's batch to refuse records without a key;
+            # the cleaner keeps what it read (app/sim/record_index.py).
+            index = index_batch(data)
+            if has_null_key(index):
+                return Errors.INVALID_RECORD, -1
         log = rep.log
         pid = header.producer_id
         if pid >= 0:
@@ -320,7 +341,7 @@ class Broker:
         # would hold its whole log's bytes otherwise.
         stored = None if s.topic in self.cluster.sizes_only else with_base_offset(data, base, epoch)
         log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now,
-                            len(data)))
+                            len(data), header.max_timestamp, index))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,
                                 base_offset=base, last_offset=last, bytes=len(data), epoch=epoch, topic=s.topic)
         if acks != -1:
@@ -480,7 +501,7 @@ class Broker:
         me = self.broker_id
         replicas = self.replicas
         max_bytes = self.fetch_max_bytes
-        out: dict[TopicPartition, tuple[list[LogEntry], int]] = {}
+        out: dict[TopicPartition, tuple[list[LogEntry], int, int]] = {}
         have_data = led = False
         size = 40  # the response's size: a fixed header plus the batches' bytes
         for p, offset in offsets.items():
@@ -504,14 +525,20 @@ class Broker:
                 # of a fetch (the idle ones of __consumer_offsets) have not.
                 self.maybe_advance_hw(p)
             log = rep.log
-            entries = log.read(offset, max_bytes)
+            # Below the log start offset: OFFSET_OUT_OF_RANGE, no data; the answer's log start offset
+            # tells the follower where to start again (AbstractFetcherThread.handleOutOfRangeError).
+            if offset < log.log_start_offset:
+                entries = []
+                have_data = True  # an error answers at once, no long poll
+            else:
+                entries = log.read(offset, max_bytes)
             if entries:
                 have_data = True
                 for e in entries:
                     size += e.size
-            elif rep.sent_hw.get(follower) == (gen, log.high_watermark):
+            elif rep.sent_hw.get(follower) == (gen, log.high_watermark, log.log_start_offset):
                 continue  # nothing new for this follower: left out, as a fetch session would
-            out[p] = (entries, log.high_watermark)
+            out[p] = (entries, log.high_watermark, log.log_start_offset)
         if not have_data and may_park and led:
             # Long poll: hold the fetch until data arrives or replica.fetch.wait.max.ms passes.
             old = self.parked_fetches.pop(follower, None)
@@ -520,14 +547,14 @@ class Broker:
             timer = Timer(self.sim, now + self.fetch_wait_ms, self._unpark, follower)
             self.parked_fetches[follower] = (offsets, gen, timer)
             return
-        for p, (_, hw) in out.items():
+        for p, (_, hw, start) in out.items():
             rep = replicas.get(p)  # a reassignment completing during this fetch may have moved it away
             if rep is not None:
-                rep.sent_hw[follower] = (gen, hw)
+                rep.sent_hw[follower] = (gen, hw, start)
         fetcher = self.cluster.brokers[follower].fetcher
         message = ("fetch.response", {"replica": follower, "partitions": [
             [p.topic, p.partition, offsets[p], entries[-1].last_offset + 1 if entries else offsets[p], hw]
-            for p, (entries, hw) in out.items()]}) if self.cluster.trace.wire else None
+            for p, (entries, hw, _) in out.items()]}) if self.cluster.trace.wire else None
         self.cluster.network.transfer(me, follower, size, fetcher.on_response, me, gen, out, now, message=message)
 
     def _unpark(self, follower: int) -> None:
@@ -597,6 +624,7 @@ class Broker:
         """The process runs again and has registered: fenced until the controller unfences it."""
         self.become(BrokerState.FENCED)
         self.incarnation += 1
+        self.log_manager.start()
 
 
 def _describe_answer(answer: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from app.sim import elr
 from app.sim.broker import Broker
+from app.sim.cluster_security import make_authorizer
 from app.sim.controller import Controller
 from app.sim.events import Simulation
 from app.sim.lifecycle import BrokerState
@@ -70,6 +71,8 @@ class Cluster:
         #: topics; a topic created later, by an admin client or a terminal, keeps its bytes for its consumers)
         self.sizes_only: frozenset[str] = frozenset()
         self._next_producer_id = 1000
+        #: The ACL authoriser (app/sim/security) when ``authorizer.class.name`` names one; None allows everything.
+        self.authorizer = make_authorizer(broker_cfg, kafka_version)
         #: server.properties: the broker configs a spec's cluster section set (STATIC_BROKER_CONFIG)
         self.static_configs: dict[str, Any] = {k: broker_cfg[k] for k in getattr(broker_cfg, "explicit", ()) if k in broker_cfg}
         #: KIP-226 dynamic broker configs by entity, as stored: "" is the cluster-wide default, "1" broker 1's own

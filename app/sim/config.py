@@ -1,7 +1,8 @@
 """Resolving producer, topic and broker configs: the registry's checks plus Kafka's cross-rules.
 
-Models ``ProducerConfig.postProcessParsedConfig`` and
-``KafkaProducer.configureDeliveryTimeout``; leaves out the configs the simulator
+Models ``ProducerConfig.postProcessParsedConfig``,
+``KafkaProducer.configureDeliveryTimeout`` and a topic's fallback to its broker's
+configs (``ServerTopicConfigSynonyms``); leaves out the configs the simulator
 does not use (security, serializers, interceptors, transactions).
 
 Types, ranges and unknown keys are checked by ``app.configs.registry()``, the one
@@ -12,6 +13,7 @@ default differs where Kafka's did.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from app.configs import ConfigException, registry
@@ -52,7 +54,13 @@ _FALLBACK: dict[str, dict[str, tuple[str, Any, dict[str, Any], float | None, flo
         "cleanup.policy": ("list", ["delete"], {}, None, None),
         "unclean.leader.election.enable": ("boolean", False, {}, None, None),
         "retention.ms": ("long", 604800000, {}, -1, None),
+        "retention.bytes": ("long", -1, {}, None, None),
         "segment.bytes": ("int", 1073741824, {}, 14, None),
+        "segment.ms": ("long", 604800000, {}, 1, None),
+        "delete.retention.ms": ("long", 86400000, {}, 0, None),
+        "min.cleanable.dirty.ratio": ("double", 0.5, {}, 0, 1),
+        "min.compaction.lag.ms": ("long", 0, {}, 0, None),
+        "max.compaction.lag.ms": ("long", 2**63 - 1, {}, 1, None),
     },
     "broker": {
         "broker.rack": ("string", None, {}, None, None),
@@ -69,6 +77,11 @@ _FALLBACK: dict[str, dict[str, tuple[str, Any, dict[str, Any], float | None, flo
         "unclean.leader.election.enable": ("boolean", False, {}, None, None),
         "default.replication.factor": ("int", 1, {}, 1, None),
         "num.partitions": ("int", 1, {}, 1, None),
+        "log.retention.check.interval.ms": ("long", 300000, {}, 1, None),
+        # Internal in Kafka (ServerLogConfigs.LOG_INITIAL_TASK_DELAY_MS_CONFIG, 30 s): when the retention check first runs.
+        "log.initial.task.delay.ms": ("long", 30000, {}, 0, None),
+        "log.cleaner.enable": ("boolean", True, {}, None, None),
+        "log.cleaner.backoff.ms": ("long", 15000, {}, 0, None),
     },
 }
 _ENUMS = {
@@ -78,6 +91,45 @@ _ENUMS = {
 }
 #: Keys the topic section takes that are creation flags, not topic configs.
 TOPIC_CREATION_KEYS = ("name", "partitions", "replication.factor", "replicas")
+#: A registry minimum that an older version did not have yet: (scope, name) -> {version: minimum}.
+#: log.segment.bytes went from 14 bytes (LegacyRecord.RECORD_OVERHEAD_V0) to 1 MiB in 4.0 (KIP-1030).
+_MIN_BY_VERSION: dict[tuple[str, str], dict[str, int]] = {("broker", "log.segment.bytes"): {"2.8": 14, "3.x": 14}}
+_HOUR_MS, _MINUTE_MS = 3_600_000, 60_000
+#: ServerTopicConfigSynonyms.ALL_TOPIC_CONFIG_SYNONYMS: the broker configs a topic config falls back to
+#: when the topic does not set it, the first one set winning, with the factor that makes it milliseconds.
+TOPIC_CONFIG_SYNONYMS: dict[str, tuple[tuple[str, int], ...]] = {
+    "segment.bytes": (("log.segment.bytes", 1),),
+    "segment.ms": (("log.roll.ms", 1), ("log.roll.hours", _HOUR_MS)),
+    "segment.jitter.ms": (("log.roll.jitter.ms", 1), ("log.roll.jitter.hours", _HOUR_MS)),
+    "segment.index.bytes": (("log.index.size.max.bytes", 1),),
+    "flush.messages": (("log.flush.interval.messages", 1),),
+    "flush.ms": (("log.flush.interval.ms", 1), ("log.flush.scheduler.interval.ms", 1)),
+    "retention.bytes": (("log.retention.bytes", 1),),
+    "retention.ms": (("log.retention.ms", 1), ("log.retention.minutes", _MINUTE_MS), ("log.retention.hours", _HOUR_MS)),
+    "max.message.bytes": (("message.max.bytes", 1),),
+    "index.interval.bytes": (("log.index.interval.bytes", 1),),
+    "delete.retention.ms": (("log.cleaner.delete.retention.ms", 1),),
+    "min.compaction.lag.ms": (("log.cleaner.min.compaction.lag.ms", 1),),
+    "max.compaction.lag.ms": (("log.cleaner.max.compaction.lag.ms", 1),),
+    "file.delete.delay.ms": (("log.segment.delete.delay.ms", 1),),
+    "min.cleanable.dirty.ratio": (("log.cleaner.min.cleanable.ratio", 1),),
+    "cleanup.policy": (("log.cleanup.policy", 1),),
+    "unclean.leader.election.enable": (("unclean.leader.election.enable", 1),),
+    "min.insync.replicas": (("min.insync.replicas", 1),),
+    "compression.type": (("compression.type", 1),),
+    "compression.gzip.level": (("compression.gzip.level", 1),),
+    "compression.lz4.level": (("compression.lz4.level", 1),),
+    "compression.zstd.level": (("compression.zstd.level", 1),),
+    "preallocate": (("log.preallocate", 1),),
+    "message.format.version": (("log.message.format.version", 1),),
+    "message.timestamp.type": (("log.message.timestamp.type", 1),),
+    "message.timestamp.difference.max.ms": (("log.message.timestamp.difference.max.ms", 1),),
+    "message.timestamp.before.max.ms": (("log.message.timestamp.before.max.ms", 1),),
+    "message.timestamp.after.max.ms": (("log.message.timestamp.after.max.ms", 1),),
+    "message.downconversion.enable": (("log.message.downconversion.enable", 1),),
+    "local.retention.ms": (("log.local.retention.ms", 1),),
+    "local.retention.bytes": (("log.local.retention.bytes", 1),),
+}
 
 
 class ResolvedConfigs(dict):  # type: ignore[type-arg]
@@ -125,7 +177,12 @@ def resolve(scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
     if scope == "producer" and "acks" in for_registry:
         # acks is a string config in Kafka; a spec may say 1 or -1 as a number.
         for_registry["acks"] = str(for_registry["acks"])
+    older_minimum = {name: by_version[version] for (sc, name), by_version in _MIN_BY_VERSION.items()
+                     if sc == scope and name in for_registry and version in by_version}
+    own = {name: for_registry.pop(name) for name in older_minimum}
     resolved = reg.validate(scope, for_registry, version)
+    for name, minimum in older_minimum.items():
+        resolved[name] = replace(reg.get(scope, name), min=minimum).parse(own[name])
     for name, (_, default, by_version, _, _) in fallback.items():
         if name in values and name not in known:
             raw = str(values[name]) if name == "acks" else values[name]
@@ -231,6 +288,11 @@ def resolve_consumer(values: dict[str, Any], version: str) -> dict[str, Any]:
                               f"the consumer protocol (KIP-848) is generally available from Kafka 4.0; in {version} it "
                               "was early access or a preview behind group.coordinator.rebalance.protocols, which the "
                               "simulator does not run")
+    unsupported = [k for k in ("partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms") if k in values]
+    if protocol == "consumer" and unsupported:
+        # ConsumerConfig CONSUMER_PROTOCOL_UNSUPPORTED_CONFIGS (4.0): the broker assigns and keeps the session.
+        raise ConfigException(unsupported[0], values[unsupported[0]],
+                              f"{', '.join(unsupported)} cannot be set when group.protocol=CONSUMER")
     if protocol == "classic" and cfg.get("group.remote.assignor") is not None:
         raise ConfigException("group.remote.assignor", cfg["group.remote.assignor"],
                               "group.remote.assignor cannot be set when group.protocol=CLASSIC")
@@ -240,9 +302,20 @@ def resolve_consumer(values: dict[str, Any], version: str) -> dict[str, Any]:
     return cfg
 
 
-def resolve_topic(values: dict[str, Any], version: str) -> dict[str, Any]:
-    """A topic's configs in force, remembering which ones ``values`` set (ResolvedConfigs.explicit)."""
+def resolve_topic(values: dict[str, Any], version: str, broker: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A topic's configs in force: those it sets, else its broker's synonym (``broker``: the resolved
+    broker configs; LogConfig's defaults come from the broker's log.* configs, so a cluster's
+    log.retention.ms applies to every topic that does not set retention.ms), else Kafka's default."""
     cfg = resolve("topic", values, version)
+    if broker is not None:
+        for name, synonyms in TOPIC_CONFIG_SYNONYMS.items():
+            if name in values or name not in cfg:
+                continue
+            for synonym, to_ms in synonyms:
+                value = broker.get(synonym)
+                if value is not None:
+                    cfg[name] = list(value) if isinstance(value, list) else value * to_ms if to_ms != 1 else value
+                    break
     if isinstance(cfg.get("cleanup.policy"), str):
         cfg["cleanup.policy"] = [cfg["cleanup.policy"]]
     return ResolvedConfigs(cfg, values)
@@ -253,6 +326,8 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
     ZooKeeper session expires (zookeeper.session.timeout.ms, 18000) rather than after KRaft's
     broker.session.timeout.ms (9000). A spec that sets broker.session.timeout.ms keeps it."""
     cfg = resolve("broker", values, version)
+    if version != "2.8":
+        _check_consumer_group_configs(cfg, version)
     if version == "2.8":  # ZooKeeper mode: no broker heartbeats to the controller
         if "broker.session.timeout.ms" not in values:
             cfg["broker.session.timeout.ms"] = cfg.get("zookeeper.session.timeout.ms", 18000)
@@ -265,3 +340,23 @@ def resolve_broker(values: dict[str, Any], version: str) -> dict[str, Any]:
                               f"the broker.session.timeout.ms ({timeout} ms). Please increase "
                               "broker.session.timeout.ms or decrease broker.heartbeat.interval.ms.")
     return ResolvedConfigs(cfg, values)
+
+
+def _check_consumer_group_configs(cfg: dict[str, Any], version: str) -> None:
+    """``GroupCoordinatorConfig``'s checks of the KIP-848 session timeout and heartbeat interval (the last
+    one, interval below session timeout, from 4.0: KAFKA-17618)."""
+    interval, session = "group.consumer.heartbeat.interval.ms", "group.consumer.session.timeout.ms"
+    rules = [
+        ("group.consumer.max.heartbeat.interval.ms", ">=", "group.consumer.min.heartbeat.interval.ms"),
+        (interval, ">=", "group.consumer.min.heartbeat.interval.ms"),
+        (interval, "<=", "group.consumer.max.heartbeat.interval.ms"),
+        ("group.consumer.max.session.timeout.ms", ">=", "group.consumer.min.session.timeout.ms"),
+        (session, ">=", "group.consumer.min.session.timeout.ms"),
+        (session, "<=", "group.consumer.max.session.timeout.ms"),
+        (interval, "<", session),
+    ][:None if version == "4.0" else -1]
+    words = {">=": "greater than or equal to", "<=": "less than or equal to", "<": "less than"}
+    for left, op, right in rules:
+        a, b = cfg[left], cfg[right]
+        if not (a >= b if op == ">=" else a <= b if op == "<=" else a < b):
+            raise ConfigException(left, a, f"{left} must be {words[op]} {right} ({b})")

@@ -32,6 +32,8 @@ class Errors(Enum):
     INVALID_REQUIRED_ACKS = (21, False)
     INVALID_PRODUCER_EPOCH = (47, False)
     TOPIC_AUTHORIZATION_FAILED = (29, False)
+    GROUP_AUTHORIZATION_FAILED = (30, False)
+    CLUSTER_AUTHORIZATION_FAILED = (31, False)
     OUT_OF_ORDER_SEQUENCE_NUMBER = (45, False)
     DUPLICATE_SEQUENCE_NUMBER = (46, False)
     UNKNOWN_PRODUCER_ID = (59, False)
@@ -72,6 +74,8 @@ class Errors(Enum):
     INVALID_UPDATE_VERSION = (95, False)
     UNKNOWN_TOPIC_ID = (100, True)
     BROKER_ID_NOT_REGISTERED = (102, False)
+    UNSUPPORTED_ASSIGNOR = (112, False)
+    INVALID_RECORD = (87, False)
 
     @property
     def code(self) -> int:

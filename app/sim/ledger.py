@@ -2,10 +2,13 @@
 
 Not a Kafka class: it is the auditor a real cluster lacks. ``acked``: the producer
 got a success; ``failed``: it got an error (by Kafka's name); ``lost``: acked but in
-no part of its partition leader's log any more (cut off by truncation, or left on a
-replica that lost the election); ``duplicated``: in the committed log (below the high
-watermark) more than once; ``reordered``: placed in the committed log after a record of
-the same key that was sent later (first appearances only: a repeat is a duplicate).
+no part of its partition leader's log any more, by a failure (cut off by truncation, or
+left on a replica that lost the election); ``deleted`` and ``compacted``: records no
+longer in the leader's log because retention deleted their segment, or the log cleaner
+removed them (a newer record of their key, or an expired tombstone), on some replica:
+gone as the topic's configs say, not lost; ``duplicated``: in the committed log (below
+the high watermark) more than once; ``reordered``: placed in the committed log after a
+record of the same key that was sent later (first appearances only: a repeat is a duplicate).
 
 Why ``lost`` reads the whole leader log, not only what is below the high watermark: the
 audit also runs mid-run, in the labs. There a record acked under acks=1 that followers
@@ -17,7 +20,7 @@ views agree.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain, islice
+from itertools import chain, compress, islice
 from operator import lt
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +68,7 @@ class Ledger:
     @staticmethod
     def leader_logs(cluster: "Cluster") -> dict["TopicPartition", Any]:
         """Each partition's leader log (the last ISR member's when the partition is offline), internal topics left out."""
-        out = {}
+        out: dict["TopicPartition", Any] = {}
         for s in cluster.controller.partitions:
             if s.topic in INTERNAL_TOPICS:
                 continue
@@ -83,7 +86,7 @@ class Ledger:
         st = self.state
         logs = self.leader_logs(cluster).values()
         # Per partition: the record ids of the whole leader log, and how many of them are committed.
-        rids = [list(chain.from_iterable(e.record_ids for e in log.entries)) for log in logs]
+        rids = [list(chain.from_iterable(e.record_ids for e in log.live_entries())) for log in logs]
         committed = [sum(len(e.record_ids) for e in log.committed()) for log in logs]
         total = sum(map(len, rids))
         held = set(chain.from_iterable(rids))
@@ -97,17 +100,22 @@ class Ledger:
             in_log, duplicated, reordered = self._audit([r[:c] for r, c in zip(rids, committed)])
         acked = st.count(ACKED)
         acked_held = bytes(map(st.__getitem__, held)).count(ACKED)
-        return {
+        deleted, compacted, acked_removed = _removed(cluster, held, st)
+        out = {
             "sent": n - unsent,
             "acked": acked,
             "failed": dict(sorted(Counter(self.failures.values()).items())),
             "pending": st.count(0) - unsent,
             "unsent": unsent,
-            "lost": acked - acked_held,
+            "lost": acked - acked_held - acked_removed,
             "duplicated": duplicated,
             "reordered": len(reordered),
             "in_log": in_log,
         }
+        if deleted or compacted:
+            out["deleted"] = deleted
+            out["compacted"] = compacted
+        return out
 
     def _audit(self, committed: list[list[int]]) -> tuple[int, int, set[int]]:
         """The general audit, record by record, over each partition's committed record ids:
@@ -138,6 +146,25 @@ class Ledger:
                 else:
                     newest[k] = rid
         return in_log, duplicated, reordered
+
+
+def _removed(cluster: "Cluster", held: set[int], state: bytearray) -> tuple[int, int, int]:
+    """Records no leader log holds that retention (``deleted``) or the cleaner (``compacted``) took out
+    of some replica's log, and how many of them were acked: (deleted, compacted, acked among them).
+    C-level passes over each broker's ``removed`` table; nothing at all when no broker removed a record."""
+    tables = [b.log_manager.removed for b in cluster.brokers.values() if b.log_manager.removed]
+    if not tables:
+        return 0, 0, 0
+    width = max(map(len, tables))
+    merged = bytearray(width)
+    for table in tables:
+        # A record retention took from one replica and the cleaner from another counts as compacted.
+        merged = bytearray(map(max, merged, table.ljust(width, b"\0")))
+    gone = set(compress(range(width), merged))
+    gone.difference_update(held)
+    reasons = bytes(map(merged.__getitem__, gone))
+    acked = bytes(map(state.__getitem__, gone)).count(ACKED)
+    return reasons.count(1), reasons.count(2), acked
 
 
 def _strictly_increasing(per_partition: list[list[int]]) -> bool:

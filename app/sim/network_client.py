@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable
 
+from app.sim.access import Identity
 from app.sim.errors import Errors
 from app.sim.events import Timer
 
@@ -73,8 +74,10 @@ class ClientRequest:
 class NetworkClient:
     """The network side of one client (``node``: its client.id on the network)."""
 
-    def __init__(self, cluster: "Cluster", node: str, request_timeout_ms: float) -> None:
+    def __init__(self, cluster: "Cluster", node: str, request_timeout_ms: float, identity: Identity = Identity()) -> None:
         self.cluster = cluster
+        #: who this client is to the brokers (principal and address), for their ACL checks
+        self.identity = identity
         self.sim = cluster.sim
         self.network = cluster.network
         self.node = node
@@ -164,6 +167,9 @@ def _describe(api: str, payload: dict[str, Any]) -> dict[str, Any]:
     for key in ("group", "member", "generation", "member_epoch"):
         if key in payload:
             out[key] = payload[key]
-    if "partitions" in payload:
-        out["partitions"] = [[tp[0], tp[1], offset] for tp, offset in payload["partitions"].items()]
+    parts = payload.get("partitions")
+    if isinstance(parts, dict):
+        out["partitions"] = [[tp[0], tp[1], offset] for tp, offset in parts.items()]
+    elif parts is not None:  # OffsetFetch asks for partitions, no offsets
+        out["partitions"] = [[tp[0], tp[1]] for tp in parts]
     return out

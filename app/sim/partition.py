@@ -60,10 +60,10 @@ class Replica:
     last_caught_up: dict[int, float] = field(default_factory=dict)
     last_fetch_leader_leo: dict[int, int] = field(default_factory=dict)
     last_fetch_ms: dict[int, float] = field(default_factory=dict)
-    #: Leader-only: follower -> (its fetch loop's number, the high watermark last sent to it). A partition
-    #: with no new data and the same high watermark is left out of the answer, as an incremental fetch
-    #: session (KIP-227) leaves it out; the follower has nothing to learn from it.
-    sent_hw: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: Leader-only: follower -> (its fetch loop's number, the high watermark and log start offset last sent
+    #: to it). A partition with no new data and the same two is left out of the answer, as an incremental
+    #: fetch session (KIP-227) leaves it out; the follower has nothing to learn from it.
+    sent_hw: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def is_leader(self) -> bool:

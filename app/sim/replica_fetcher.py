@@ -3,10 +3,12 @@
 Models ``kafka.server.ReplicaFetcherManager`` with one ``ReplicaFetcherThread`` per
 source broker: each loop fetches every partition this broker follows on that leader
 (a long poll the leader answers when data arrives or replica.fetch.wait.max.ms
-passes), appends what comes back and fetches again. An unanswered fetch times out
-after replica.socket.timeout.ms and the loop starts again after
-replica.fetch.backoff.ms. Leaves out fetch sessions (KIP-227) and the fetcher's own
-truncation (``Broker.become_follower`` truncates before the loop starts).
+passes), appends what comes back and fetches again, and takes the leader's high
+watermark and log start offset. An unanswered fetch times out after
+replica.socket.timeout.ms and the loop starts again after replica.fetch.backoff.ms. A fetch
+below the leader's log start offset (OFFSET_OUT_OF_RANGE) makes the follower start again
+there. Leaves out fetch sessions (KIP-227) and the fetcher's own truncation
+(``Broker.become_follower`` truncates before the loop starts).
 """
 
 from __future__ import annotations
@@ -84,8 +86,10 @@ class ReplicaFetcherManager:
         if self.gen.get(leader) == gen:
             self._send(leader)
 
-    def on_response(self, leader: int, gen: int, out: dict["TopicPartition", tuple[list["LogEntry"], int]], send_ms: float) -> None:
-        """The leader's answer: append the batches that continue each log, take its high watermark, fetch again."""
+    def on_response(self, leader: int, gen: int, out: dict["TopicPartition", tuple[list["LogEntry"], int, int]],
+                    send_ms: float) -> None:
+        """The leader's answer: append the batches that continue each log, take its high watermark and
+        log start offset, fetch again."""
         broker = self.broker
         if not broker.alive or self.gen.get(leader) != gen:
             return
@@ -96,15 +100,20 @@ class ReplicaFetcherManager:
         now = self.sim.now
         trace = broker.cluster.trace
         replicas = broker.replicas
-        for tp, (entries, leader_hw) in out.items():
+        for tp, (entries, leader_hw, leader_start) in out.items():
             rep = replicas.get(tp)
             if rep is None or rep.state.leader != leader:
                 continue
             log = rep.log
             start = log.log_end_offset
-            for e in entries:
-                if e.base_offset == log.log_end_offset:
-                    log.append(e)
+            if start < leader_start:
+                # OFFSET_OUT_OF_RANGE: the leader deleted what this replica would fetch next. The
+                # follower starts again at the leader's log start offset, throwing its log away
+                # (AbstractFetcherThread.handleOutOfRangeError -> truncateFullyAndStartAt; Kafka asks
+                # the leader's earliest offset in a ListOffsets round trip first).
+                broker.log_manager.start_at_leader_start(log, leader_start, leader)
+                start = log.log_end_offset
+            log.append_as_follower(entries)
             end = log.log_end_offset
             if end > start:
                 trace.emit(now, "replica.fetched", broker=broker.broker_id, leader=leader, partition=tp.partition,
@@ -116,4 +125,8 @@ class ReplicaFetcherManager:
                 log.high_watermark = hw
                 broker.apis.data_arrived(tp)  # a consumer reading from this follower (KIP-392)
             log.high_watermark = hw
+            if leader_start > log.log_start_offset:
+                # ReplicaFetcherThread.processPartitionData: the leader's log start offset, once the high
+                # watermark allows it; the segments below it go at this broker's next retention check.
+                log.increment_log_start_offset(leader_start)
         self._send(leader)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from app.sim.access import ANONYMOUS, Identity
 from app.sim.cluster import Cluster
 from app.sim.consumer.groups import ConsumerGroups
 from app.sim.events import Simulation
@@ -87,6 +88,8 @@ class Scenario:
                                s["kafka_version"], seed)
         if not keep_log_bytes:
             self.cluster.sizes_only = frozenset(tp["name"] for tp in s["topics"])
+        for binding in s["acls"]:
+            self.cluster.authorizer.add(binding)
         for tp in s["topics"]:
             self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
         self.ledger = Ledger()
@@ -97,7 +100,8 @@ class Scenario:
         self.workloads: list[Workload] = []
         for i, pr in enumerate(s["producers"]):
             producer = KafkaProducer(sim, self.cluster, self.network, pr["configs"], pr["topic"], self.trace,
-                                     self.producer_metrics, self.ledger, pr["partitioner"], pr["host"], pr["rack"])
+                                     self.producer_metrics, self.ledger, pr["partitioner"], pr["host"], pr["rack"],
+                                     Identity(pr["principal"] or ANONYMOUS, pr["host"] or "127.0.0.1"))
             workload = Workload(sim, producer, self.ledger, pr["workload"], seed, s["duration_ms"], index=i)
             self.producers.append(producer)
             self.workloads.append(workload)

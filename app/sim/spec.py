@@ -12,14 +12,15 @@ from app.configs import KAFKA_VERSIONS, ConfigException
 from app.sim.config import resolve_broker, resolve_consumer, resolve_producer, resolve_topic
 from app.sim.errors import SpecError
 from app.sim.faults import FAULTS, FaultError, Target, check_options, check_target
+from app.sim.cluster_security import make_authorizer
 from app.sim.topic import topic_name_problem
 from app.sim.payloads import PAYLOAD_KINDS
 from app.sim.producer.partitioner import NullKeyStrategy
 
 _TOP = ("kafka_version", "cluster", "topic", "topics", "producer", "producers", "workload", "consumer_groups", "faults",
-        "duration_ms", "settle_ms", "trace", "network", "partitioner")
+        "duration_ms", "settle_ms", "trace", "network", "partitioner", "acls")
 #: A consumer group's keys besides consumer configs (app/sim/consumer/consumer.py says what they do).
-_GROUP = ("topics", "members", "process_ms", "commit", "static", "racks", "host")
+_GROUP = ("topics", "members", "process_ms", "commit", "static", "racks", "host", "principal")
 _CLUSTER = ("brokers", "racks", "latency_ms", "bandwidth_mbps")
 _WORKLOAD = ("records_per_sec", "keys", "value", "value_bytes", "text", "records", "start_ms", "duration_ms")
 
@@ -57,10 +58,12 @@ def _dict(path: str, v: Any, allowed: tuple[str, ...] | None = None) -> dict[str
     return v
 
 
-def _configs(path: str, scope: str, values: dict[str, Any], version: str) -> dict[str, Any]:
-    resolver = {"producer": resolve_producer, "topic": resolve_topic, "broker": resolve_broker, "consumer": resolve_consumer}[scope]
+def _configs(path: str, scope: str, values: dict[str, Any], version: str,
+             broker: dict[str, Any] | None = None) -> dict[str, Any]:
     try:
-        return resolver(values, version)
+        if scope == "topic":  # a topic falls back to its brokers' log.* configs
+            return resolve_topic(values, version, broker)
+        return {"producer": resolve_producer, "broker": resolve_broker, "consumer": resolve_consumer}[scope](values, version)
     except ConfigException as exc:
         raise SpecError(f"{path}.{exc.name}", str(exc)) from exc
 
@@ -89,9 +92,16 @@ def parse_spec(spec: Any) -> dict[str, Any]:
         "configs": _configs("cluster", "broker", broker_values, version),
         "links": _links(net.get("links", []), count),
     }
+    try:
+        authorizer = make_authorizer(out["cluster"]["configs"], version)
+    except ConfigException as exc:
+        raise SpecError(f"cluster.{exc.name}", str(exc)) from exc
+    out["acls"] = _acls(spec.get("acls", []), authorizer is not None)
 
-    topics = [_topic("topic", spec.get("topic", {}), count, version)] if "topic" in spec or "topics" not in spec else []
-    topics += [_topic(f"topics[{i}]", t, count, version) for i, t in enumerate(_list("topics", spec.get("topics", [])))]
+    broker_cfg = out["cluster"]["configs"]
+    topics = [_topic("topic", spec.get("topic", {}), count, version, broker_cfg)] if "topic" in spec or "topics" not in spec else []
+    topics += [_topic(f"topics[{i}]", t, count, version, broker_cfg)
+               for i, t in enumerate(_list("topics", spec.get("topics", [])))]
     names = [t["name"] for t in topics]
     dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
     if dup is not None:
@@ -134,7 +144,7 @@ def parse_spec(spec: Any) -> dict[str, Any]:
     return out
 
 
-def _topic(path: str, tp: Any, count: int, version: str) -> dict[str, Any]:
+def _topic(path: str, tp: Any, count: int, version: str, broker: dict[str, Any] | None = None) -> dict[str, Any]:
     tp = _dict(path, tp)
     name = tp.get("name", "orders")
     problem = topic_name_problem(name)
@@ -147,7 +157,7 @@ def _topic(path: str, tp: Any, count: int, version: str) -> dict[str, Any]:
                         f"factor of {rf} cannot be reached because only {count} broker(s) are registered.")
     topic_values = {k: v for k, v in tp.items() if k not in ("name", "partitions", "replication.factor")}
     return {"name": name, "partitions": partitions, "replication.factor": rf,
-            "configs": _configs(path, "topic", topic_values, version)}
+            "configs": _configs(path, "topic", topic_values, version, broker)}
 
 
 def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, topics: list[str],
@@ -160,6 +170,7 @@ def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, top
     workload = _workload("workload" if single_form else f"{path}.workload", pr.pop("workload", {}))
     host = pr.pop("host", "producer" if single_form else None)
     rack = pr.pop("rack", None)
+    principal = _principal(f"{'producer' if single_form else path}.principal", pr.pop("principal", None))
     strategy = pr.pop("partitioner", partitioner)
     if strategy is None:
         chosen = NullKeyStrategy.for_version(version)
@@ -170,7 +181,7 @@ def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, top
             raise SpecError(f"{'producer' if single_form else path}.partitioner", "must be one of 'round-robin', 'sticky', "
                             f"'uniform-sticky', got {_describe(strategy)}") from None
     return {"topic": topic, "configs": _configs("producer" if single_form else path, "producer", pr, version),
-            "partitioner": chosen, "workload": workload, "host": host, "rack": rack}
+            "partitioner": chosen, "workload": workload, "host": host, "rack": rack, "principal": principal}
 
 
 def _workload(path: str, wl: Any) -> dict[str, Any]:
@@ -219,11 +230,44 @@ def _group(path: str, g: Any, version: str, topics: list[str]) -> dict[str, Any]
     if not isinstance(racks, list) or not all(isinstance(r, str) for r in racks):
         raise SpecError(f"{path}.racks", f"must be a list of client.rack values, one per member (repeated), got {_describe(racks)}")
     host = g.pop("host", None)
+    principal = _principal(f"{path}.principal", g.pop("principal", None))
     if commit != "auto" and "enable.auto.commit" not in g:
         g["enable.auto.commit"] = False  # committing by hand: auto-commit off, as an application that commits does
     configs = _configs(path, "consumer", g, version)
     return {"group.id": group_id, "topics": list(subscribed), "members": members, "process_ms": process_ms,
-            "commit": commit, "static": static, "racks": racks, "host": host, "configs": configs}
+            "commit": commit, "static": static, "racks": racks, "host": host, "principal": principal, "configs": configs}
+
+
+def _principal(path: str, v: Any) -> str | None:
+    """A client's principal (``User:alice``): who SASL or its certificate would say it is; None for ANONYMOUS."""
+    if v is None:
+        return None
+    from app.sim.security.acl import parse_principal
+
+    try:
+        parse_principal(v)
+    except ValueError as exc:
+        raise SpecError(path, str(exc)) from None
+    return v
+
+
+def _acls(v: Any, have_authorizer: bool) -> list[Any]:
+    """ACLs the cluster starts with, as ``kafka-acls --add`` would create them (AclBinding's checks)."""
+    from app.sim.security.acl import AclBinding
+
+    acls = []
+    for i, a in enumerate(_list("acls", v)):
+        a = _dict(f"acls[{i}]", a, ("principal", "host", "operation", "permission", "resource_type", "name", "pattern"))
+        try:
+            acls.append(AclBinding(a.get("principal"), a.get("host", "*"), a.get("operation"),  # type: ignore[arg-type]
+                                   a.get("permission", "ALLOW"), a.get("resource_type"), a.get("name"),  # type: ignore[arg-type]
+                                   a.get("pattern", "LITERAL")))
+        except ValueError as exc:
+            raise SpecError(f"acls[{i}]", str(exc)) from None
+    if acls and not have_authorizer:
+        raise SpecError("acls", "ACLs need an authorizer: set cluster.authorizer.class.name "
+                        "(org.apache.kafka.metadata.authorizer.StandardAuthorizer)")
+    return acls
 
 
 def _member_names(groups: list[dict[str, Any]], faults: list[Any]) -> dict[str, str]:

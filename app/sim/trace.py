@@ -27,7 +27,7 @@ KINDS: tuple[str, ...] = (
     "broker.added", "broker.shutting_down", "broker.unregistered",
     "reassignment.started", "reassignment.completed", "reassignment.cancelled",
     "topic.created", "topic.deleted", "partitions.created", "config.altered",
-    "log.truncated", "metadata.updated",
+    "log.truncated", "segment.rolled", "log.retention", "log.cleaned", "metadata.updated",
     "network.isolated", "network.healed", "network.latency", "network.drop_responses", "response.dropped",
     "buffer.exhausted",
     "message.sent", "message.lost",
@@ -37,6 +37,7 @@ KINDS: tuple[str, ...] = (
     "consumer.reset", "consumer.coordinator_lost", "consumer.poll_timeout", "consumer.polled", "consumer.commit",
     "consumer.committed", "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
     "consumer.killed",
+    "acl.denied",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
 #: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an

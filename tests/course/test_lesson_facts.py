@@ -70,3 +70,52 @@ def test_standard_authorizer_is_dated_3_2() -> None:
     assert dated and all(re.search(r"(?<![\d.])3\.2(?!\.?\d)", text) for text in dated)
     (line,) = [line for line in registry().get("broker", "authorizer.class.name").history if "AclAuthorizer removed" in line]
     assert line.startswith("4.0:")
+
+
+#: Consumer-side KIPs and the release that shipped each, from apache/kafka's tags: max.poll.interval.ms and the
+#: background heartbeat thread first in ConsumerConfig at 0.10.1.0 (KIP-62); group.instance.id at 2.3.0 (KIP-345);
+#: CooperativeStickyAssignor and RackAwareReplicaSelector first at 2.4.0 (KIP-429, KIP-392); session.timeout.ms
+#: 45000 and [RangeAssignor, CooperativeStickyAssignor] in ConsumerConfig at 3.0.0, 10000 and [RangeAssignor] at 2.8.0
+#: (KIP-735, KIP-726); KIP-848 generally available in 4.0 (the 4.0 docs' "Consumer Rebalance Protocol").
+CONSUMER_KIPS = {"KIP-62": "0.10.1", "KIP-345": "2.3", "KIP-429": "2.4", "KIP-392": "2.4", "KIP-735": "3.0",
+                 "KIP-726": "3.0", "KIP-848": "4.0"}
+_VERSION = re.compile(r"(?<![\d.])\d+\.\d+(?:\.\d+)?(?![\d.]\d)")
+
+
+def _names_version(text: str, version: str) -> bool:
+    return re.search(r"(?<![\d.])" + re.escape(version) + r"(?!\.?\d)", text) is not None
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?:;])\s+", text)
+
+
+def dated_wrongly(texts: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(file, KIP, sentence) for each sentence that names a consumer KIP and a version, but not the KIP's release."""
+    return [(name, kip, sentence[:120]) for name, text in texts for sentence in _sentences(text)
+            for kip, version in CONSUMER_KIPS.items()
+            if re.search(re.escape(kip) + r"(?!\d)", sentence) and _VERSION.search(sentence)
+            and not _names_version(sentence, version)]
+
+
+def test_consumer_kips_carry_the_release_that_shipped_them() -> None:
+    assert dated_wrongly(paragraphs()) == []
+
+
+def test_the_consumer_defaults_that_moved_in_3_0_agree_with_the_registry() -> None:
+    # ConsumerConfig at 2.8.0: session.timeout.ms 10000, [RangeAssignor]; at 3.0.0: 45000, [RangeAssignor,
+    # CooperativeStickyAssignor]. The registry must say so, dated 3.0 with the KIP.
+    session = registry().get("consumer", "session.timeout.ms")
+    assert (session.default_for("2.8"), session.default_for("3.x"), session.default_for("4.0")) == (10000, 45000, 45000)
+    assert list(session.history) == ["3.0: default 10000 -> 45000 (KIP-735)"]
+    strategy = registry().get("consumer", "partition.assignment.strategy")
+    assert strategy.default_for("2.8") == ["range"]
+    assert strategy.default_for("4.0") == ["range", "cooperative-sticky"]
+    assert [line for line in strategy.history if "KIP-726" in line][0].startswith("3.0:")
+
+
+def test_the_check_finds_a_kip_dated_to_the_wrong_release() -> None:
+    wrong = [("x.md", "Since 3.0 (KIP-726) the list is longer. cooperative-sticky (KIP-429, Kafka 2.3) keeps partitions.")]
+    assert dated_wrongly(wrong) == [("x.md", "KIP-429", "cooperative-sticky (KIP-429, Kafka 2.3) keeps partitions.")]
+    assert dated_wrongly([("x.md", "The default moved in 3.0 (KIP-726); KIP-848 removes the stop.")]) == []
+    assert _names_version("since 2.4 (KIP-392)", "2.4") and not _names_version("since 2.45", "2.4")

@@ -9,7 +9,10 @@ import pytest
 
 from app.configs import registry
 from app.paths import CONTENT_DIR
-from app.sim import run_scenario
+from app.sim import assign_partitions, run_scenario
+from app.sim.apis import offsets_partition
+from app.sim.consumer import cooperative_sticky_assign, partitions_to_revoke
+from app.sim.consumer.javaorder import java_string_hash
 from app.sim.murmur2 import murmur2, partition_for_key
 from app.sim.payloads import make_payload_generator
 from app.sim.records import RECORD_BATCH_OVERHEAD, encode_batch
@@ -118,3 +121,88 @@ def test_topic_describe_configs_line_is_what_topiccommand_prints() -> None:
     shown = [entry.split("=")[0] for entry in after.split(",")]
     assert after == f"min.insync.replicas=2,segment.bytes={segment}"
     assert all(java_hashmap_order(shown, n) == shown for n in (64, 128))
+
+
+def _folded(slug: str) -> str:
+    return " ".join(_lesson(slug).split())
+
+
+#: The basics lesson's worked example: seven keyed records in send order, on a topic of 3 partitions.
+BASICS_KEYS = ["alice", "carol", "dave", "alice", "bob", "erin", "dave"]
+
+
+def test_basics_lesson_example_partitions_and_offsets() -> None:
+    text = _folded("kafka-basics")
+    partition = {key: partition_for_key(key.encode(), 3) for key in BASICS_KEYS}
+    assert partition == {"alice": 0, "bob": 0, "dave": 1, "carol": 2, "erin": 2}
+    assert ("the Java producer sends alice and bob to partition 0, dave to partition 1, and carol and erin to "
+            "partition 2.") in text
+    logs: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    for key in BASICS_KEYS:  # each partition numbers its records from 0 as they arrive
+        logs[partition[key]].append(key)
+    rows = re.findall(r"^\| (\d) \| (\w+) \| (\w+) \| (\w*) ?\| (\d) \|$", _lesson("kafka-basics"), flags=re.MULTILINE)
+    assert [(int(p), [k for k in (a, b, c) if k], int(n)) for p, a, b, c, n in rows] == [
+        (p, keys, len(keys)) for p, keys in logs.items()]
+
+
+def test_basics_lesson_quotes_the_retention_default() -> None:
+    retention = registry().get("topic", "retention.ms").default_for("4.0")
+    assert retention == 7 * 24 * 3600 * 1000
+    assert f"(`retention.ms` = {retention})" in _folded("kafka-basics")
+
+
+#: Consumer configs the consumers lesson quotes as "`key` ... (default": (registry scope, key).
+CONSUMER_DEFAULTS = [("consumer", "max.poll.records"), ("consumer", "fetch.min.bytes"),
+                     ("consumer", "fetch.max.wait.ms"), ("consumer", "max.poll.interval.ms"),
+                     ("consumer", "auto.commit.interval.ms"), ("consumer", "heartbeat.interval.ms"),
+                     ("broker", "group.initial.rebalance.delay.ms"), ("broker", "offsets.topic.num.partitions"),
+                     ("broker", "group.consumer.heartbeat.interval.ms"), ("broker", "group.consumer.session.timeout.ms")]
+
+
+@pytest.mark.parametrize(("scope", "key"), CONSUMER_DEFAULTS, ids=[key for _, key in CONSUMER_DEFAULTS])
+def test_consumers_lesson_quotes_kafkas_defaults(scope: str, key: str) -> None:
+    quoted = re.findall(r"`" + re.escape(key) + r"`[^()`]{0,20}\((\d+)", _folded("kafka-consumers"))
+    assert quoted, f"the lesson does not quote the default of {key}"
+    assert {int(q) for q in quoted} == {registry().get(scope, key).default_for("4.0")}
+
+
+def test_consumers_lesson_session_timeout_then_and_now() -> None:
+    session = registry().get("consumer", "session.timeout.ms")
+    (now, before), = re.findall(r"(\d+) ms since Kafka 3\.0 \(KIP-735\), (\d+) ms before", _folded("kafka-consumers"))
+    assert (int(now), int(before)) == (session.default_for("3.x"), session.default_for("2.8"))
+
+
+def test_consumers_lesson_coordinator_of_billing() -> None:
+    partitions = registry().get("broker", "offsets.topic.num.partitions").default_for("4.0")
+    h = java_string_hash("billing")
+    assert (h, abs(h), offsets_partition("billing", partitions)) == (-109829509, 109829509, 9)
+    text = _folded("kafka-consumers")
+    assert f'`"billing".hashCode()` is {h}, its absolute value {abs(h)}, and {abs(h)} % {partitions} = 9.' in text
+    assert "whichever broker leads partition 9 of `__consumer_offsets`" in text
+
+
+def _members(cell: str) -> dict[str, list[int]]:
+    """ "c1: 0, 1, 2; c2: 3, 4, 5" as {"c1": [0, 1, 2], "c2": [3, 4, 5]}."""
+    return {name.strip(): [int(p) for p in parts.split(",")] for name, parts in (m.split(":") for m in cell.split(";"))}
+
+
+def test_consumers_lesson_rebalance_example_is_what_the_assignors_give() -> None:
+    two = {"c1": ["orders"], "c2": ["orders"]}
+    three = {**two, "c3": ["orders"]}
+    topic = {"orders": 6}
+    rows = dict((strategy, (_members(before), _members(after))) for strategy, before, after in re.findall(
+        r"^\| `(range|cooperative-sticky)`(?: \(eager\))? \| ([^|]+) \| ([^|]+) \|", _lesson("kafka-consumers"),
+        flags=re.MULTILINE))
+    assert set(rows) == {"range", "cooperative-sticky"}
+    for strategy, (before, after) in rows.items():
+        first = assign_partitions(strategy, two, topic)
+        assert {m: [p for _, p in tps] for m, tps in first.items()} == before, strategy
+        second = assign_partitions(strategy, three, topic, owned=first, generations={"c1": 1, "c2": 1})
+        assert {m: [p for _, p in tps] for m, tps in second.items()} == after, strategy
+    # Cooperative: the first rebalance only takes 4 from c1 and 5 from c2; c3 gets them in the second.
+    owned = assign_partitions("cooperative-sticky", two, topic)
+    _, first_round = cooperative_sticky_assign(three, topic, owned, generations={"c1": 1, "c2": 1})
+    assert first_round["c3"] == []
+    assert partitions_to_revoke(owned, first_round) == {"c1": [("orders", 4)], "c2": [("orders", 5)], "c3": []}
+    assert ("the first rebalance tells c1 to give up 4 and c2 to give up 5, and assigns c3 nothing yet; the second "
+            "one gives 4 and 5 to c3.") in _folded("kafka-consumers")

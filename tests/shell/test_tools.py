@@ -106,12 +106,13 @@ def test_acls_refused_as_by_a_cluster_without_an_authorizer(term: Term) -> None:
                           "SecurityDisabledException: No Authorizer is configured on the broker\n"
                           "Caused by: org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is "
                           "configured on the broker\n")
-    assert "do not check ACLs yet" in out["note"]
+    assert "runs without an authorizer (authorizer.class.name is not set" in out["note"]
 
 
-def test_acls_on_a_cluster_holding_an_authorizer(term: Term) -> None:
-    """When the cluster holds an authorizer (the security work wires one in), kafka-acls adds, lists and removes."""
-    term.sc.cluster.authorizer = Authorizer()
+def test_acls_on_a_cluster_with_an_authorizer_are_enforced() -> None:
+    """authorizer.class.name set: kafka-acls adds, lists and removes, and the brokers check what it added."""
+    term = Term(cluster(**{"authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer"}))
+    assert isinstance(term.sc.cluster.authorizer, Authorizer)
     out = term.run("kafka-acls --bootstrap-server localhost:9092 --add --allow-principal User:alice --consumer "
                    "--topic t --group g")
     assert out.startswith(

@@ -43,9 +43,10 @@ class Setting:
         """The value as the lab stores it, or a ProtocolError naming the setting and the valid values."""
         if self.choices is not None:
             text = str(value).lower() if not isinstance(value, bool) else None
-            if text not in self.choices:
+            chosen = next((c for c in self.choices if c.lower() == text), None)
+            if chosen is None:
                 raise ProtocolError("bad_value", f"{self.name} must be one of {', '.join(self.choices)}; got {value!r}", "set_config")
-            return text
+            return chosen
         if isinstance(value, bool) or not isinstance(value, int) or not (self.low <= value <= self.high):  # type: ignore[operator]
             raise ProtocolError("bad_value", f"{self.name} must be an integer from {self.low} to {self.high}; got {value!r}",
                                 "set_config")
@@ -184,8 +185,8 @@ def _registry() -> dict[str, Lab]:
     from app.live.labs.partitioning import PARTITIONING
     from app.live.labs.retries import RETRIES
     from app.live.labs.safe_producer import SAFE_PRODUCER
-
-    return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING, SAFE_PRODUCER)}
+    return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING,
+                                      SAFE_PRODUCER)}
 
 
 LABS: dict[str, Lab] = _registry()

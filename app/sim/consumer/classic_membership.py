@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 _COORDINATOR_LOST = frozenset({Errors.NOT_COORDINATOR, Errors.COORDINATOR_NOT_AVAILABLE, Errors.NETWORK_EXCEPTION,
                                Errors.REQUEST_TIMED_OUT, Errors.COORDINATOR_LOAD_IN_PROGRESS})
-_FATAL = frozenset({Errors.INVALID_SESSION_TIMEOUT, Errors.INCONSISTENT_GROUP_PROTOCOL, Errors.FENCED_INSTANCE_ID})
+_FATAL = frozenset({Errors.INVALID_SESSION_TIMEOUT, Errors.INCONSISTENT_GROUP_PROTOCOL, Errors.FENCED_INSTANCE_ID,
+                    Errors.GROUP_AUTHORIZATION_FAILED, Errors.TOPIC_AUTHORIZATION_FAILED})
 
 
 class MemberState(str, Enum):
@@ -91,6 +92,10 @@ class ClassicMembership:
 
     def _found(self, req: "ClientRequest", answer: dict[str, Any]) -> None:
         self.finding = False
+        if answer["error"] in _FATAL:
+            self.state = MemberState.FAILED
+            self.c.fail(answer["error"], answer.get("message"))
+            return
         if answer["error"] is Errors.NONE:
             self.coordinator = answer["node"]
             self.c.wake()
@@ -207,7 +212,7 @@ class ClassicMembership:
             self._reset_generation(error.name)
         elif error in _FATAL:
             self.state = MemberState.FAILED
-            c.fail(error)
+            c.fail(error, answer.get("message"))
             return
         self.rejoin_needed = True
         c.retry_later()

@@ -2,7 +2,8 @@
 
 Models ``org.apache.kafka.clients.consumer.KafkaConsumer`` (the classic implementation) and the
 application around it: the application calls poll(), which takes part in the group (join,
-sync, rejoin: app/sim/consumer/classic_membership.py), sends fetches, and returns up to
+sync, rejoin: app/sim/consumer/classic_membership.py; with group.protocol=consumer, KIP-848's
+heartbeats: app/sim/consumer/consumer_membership.py), sends fetches, and returns up to
 ``max.poll.records``; the application processes each record for ``process_ms`` and polls again.
 Positions (the next offset to read) start from the group's committed offset, or from
 ``auto.offset.reset`` when there is none. Commits are made as the group's ``commit`` setting
@@ -16,8 +17,9 @@ with a seek) is app/sim/consumer/manual.py.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from app.sim.access import ANONYMOUS, Identity
 from app.sim.apis import EARLIEST, LATEST
 from app.sim.consumer.classic_membership import ClassicMembership
 from app.sim.consumer.fetcher import ConsumerRecord, Fetcher
@@ -43,7 +45,7 @@ class KafkaConsumer:
 
     def __init__(self, cluster: "Cluster", cfg: dict[str, Any], topics: Iterable[str], name: str, trace: "Trace",
                  ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None,
-                 assign: tuple[list[TopicPartition], int] | None = None) -> None:
+                 principal: str | None = None, assign: tuple[list[TopicPartition], int] | None = None) -> None:
         """``assign``: partitions and a seek offset for a consumer without a group (app/sim/consumer/manual.py)."""
         self.cluster = cluster
         self.sim = cluster.sim
@@ -62,7 +64,8 @@ class KafkaConsumer:
         self.commit_mode = commit
         self.cfg_max_age_ms = 300_000.0  # metadata.max.age.ms: how long a preferred read replica is followed
         cluster.connect(self, cfg["client.rack"] or None, host)
-        self.net = NetworkClient(cluster, self.client_id, cfg["request.timeout.ms"])
+        self.net = NetworkClient(cluster, self.client_id, cfg["request.timeout.ms"],
+                                 Identity(principal or ANONYMOUS, host or "127.0.0.1"))
         self.metadata = ConsumerMetadata(self)
         self.fetcher = Fetcher(self)
         self.manual = assign
@@ -192,6 +195,9 @@ class KafkaConsumer:
 
     def _committed_offsets(self, req: "ClientRequest", answer: dict[str, Any]) -> None:
         asked = req.payload["partitions"]
+        if answer["error"] in (Errors.TOPIC_AUTHORIZATION_FAILED, Errors.GROUP_AUTHORIZATION_FAILED):
+            self.fail(answer["error"], answer.get("message"))
+            return
         if answer["error"] is not Errors.NONE:
             self.resetting.difference_update(asked)
             self.retry_later()
@@ -235,6 +241,10 @@ class KafkaConsumer:
             self.metadata.request_update()
             self.retry_later()
             return
+        refused = [tp.topic for tp, part in answer["partitions"].items() if part["error"] is Errors.TOPIC_AUTHORIZATION_FAILED]
+        if refused:
+            self.denied(refused)
+            return
         for tp, part in answer["partitions"].items():
             if tp in self.assignment and tp not in self.positions and part["error"] is Errors.NONE:
                 self.positions[tp] = part["offset"]
@@ -268,12 +278,18 @@ class KafkaConsumer:
                         group=self.group_id, member=self.name, partitions=[list(tp) for tp in sorted(partitions)])
 
     # -- commits -------------------------------------------------------------------------------------
-    def commit(self, sync: bool, reason: str) -> None:
-        """OffsetCommit of the positions that moved since the last commit; ``sync`` blocks the application until answered."""
+    def commit(self, sync: bool, reason: str, then: Callable[[Errors], None] | None = None) -> None:
+        """OffsetCommit of the positions that moved since the last commit; ``sync`` blocks the application until answered.
+
+        ``then(error)`` runs once answered, or at once (NONE) when there is nothing to commit: the KIP-848
+        membership commits this way before it reconciles, from the background thread, the application
+        going on meanwhile."""
         offsets = {tp: pos for tp, pos in self.positions.items()
                    if tp in self.assignment and self.last_committed_positions.get(tp) != pos}
         coordinator = self.membership.coordinator
-        if not offsets or coordinator < 0 or (not sync and self.commit_in_flight):
+        if not offsets or coordinator < 0 or (not sync and self.commit_in_flight and then is None):
+            if then is not None:
+                then(Errors.NONE if not offsets else Errors.COORDINATOR_NOT_AVAILABLE)
             return
         member, generation = self.membership.commit_identity()
         self.commit_in_flight = True
@@ -282,12 +298,18 @@ class KafkaConsumer:
         payload = {"group": self.group_id, "member": member, "generation": generation, "offsets": offsets}
         self.trace.emit(self.sim.now, "consumer.commit", client=self.client_id, group=self.group_id, member=self.name,
                         offsets=[[tp.topic, tp.partition, o] for tp, o in sorted(offsets.items())], sync=sync, reason=reason)
-        self.net.send("offset_commit", coordinator, payload, 30 + 16 * len(offsets), self._committed, Purpose.COORDINATOR)
+        req = self.net.send("offset_commit", coordinator, payload, 30 + 16 * len(offsets), self._committed, Purpose.COORDINATOR)
+        if then is not None:
+            req.extra["then"] = then
 
     def _committed(self, req: "ClientRequest", answer: dict[str, Any]) -> None:
         self.commit_in_flight = False
         error = answer["error"]
         offsets = req.payload["offsets"]
+        if error in (Errors.TOPIC_AUTHORIZATION_FAILED, Errors.GROUP_AUTHORIZATION_FAILED):
+            self.blocked_on_commit = False
+            self.fail(error, answer.get("message"))
+            return
         if error is Errors.NONE:
             self.committed.update(offsets)
             for tp, offset in offsets.items():
@@ -305,8 +327,16 @@ class KafkaConsumer:
             self.blocked_on_commit = False
             if self.processing is None:
                 self._schedule_poll(0.0)
+        then = req.extra.get("then")
+        if then is not None:
+            then(error)
 
     # -- ends ----------------------------------------------------------------------------------------------
+    def denied(self, topics: Iterable[str]) -> None:
+        """A topic the ACLs deny: poll() throws TopicAuthorizationException and the application stops."""
+        self.fail(Errors.TOPIC_AUTHORIZATION_FAILED,
+                  f"TopicAuthorizationException: Not authorized to access topics: [{', '.join(sorted(set(topics)))}]")
+
     def fail(self, error: Errors | None, message: str | None = None) -> None:
         """A fatal error: the application's poll() throws and the consumer stops."""
         self.failed = message or f"{error.name if error else 'error'}"

@@ -163,6 +163,9 @@ class Fetcher:
             if tp not in c.assignment or c.positions.get(tp) != asked:
                 continue  # revoked, or moved by a seek or reset while the fetch was out: stale
             error = part["error"]
+            if error is Errors.TOPIC_AUTHORIZATION_FAILED:
+                c.denied([tp.topic])
+                return
             if error is Errors.NOT_LEADER_OR_FOLLOWER:
                 self.preferred.pop(tp, None)
                 c.metadata.request_update()
@@ -179,6 +182,10 @@ class Fetcher:
                 self.bytes_fetched += size
                 if records:
                     self.buffered.setdefault(tp, deque()).extend(records)
+                else:
+                    # Nothing to return (batches the cleaner emptied, records below the position): the position
+                    # moves past them, as the consumer's fetch collector moves past an empty batch.
+                    c.positions[tp] = max(asked, part["entries"][-1].last_offset + 1)
                 c.lag_seen[tp] = part["hw"]
             else:
                 c.lag_seen[tp] = part["hw"]

@@ -41,7 +41,7 @@ class ConsumerGroups:
         if g["racks"]:
             cfg["client.rack"] = g["racks"][index % len(g["racks"])]
         consumer = KafkaConsumer(self.cluster, cfg, g["topics"], name, self.trace, self.ledgers[group_id], g["process_ms"],
-                                 g["commit"], g["host"])
+                                 g["commit"], g["host"], g.get("principal"))
         self.members[name] = consumer
         return consumer
 

@@ -26,6 +26,8 @@ class ConsumerMetadata:
         self.leaders: dict[TopicPartition, int] = {}
         self.partition_counts: dict[str, int] = {}
         self.replicas: dict[TopicPartition, list[int]] = {}
+        #: topic id -> name (``Metadata.topicNames``): KIP-848 assignments name topics by id
+        self.topic_names: dict[str, str] = {}
         self.pending = False
         self.last_refresh_ms = -1e18
         self.version = 0
@@ -58,10 +60,16 @@ class ConsumerMetadata:
             self.request_update()
             return
         self.last_refresh_ms = self.c.sim.now
-        self.apply(answer["topics"])
+        if answer.get("denied"):
+            self.c.denied(answer["denied"])
+            return
+        self.apply(answer["topics"], answer.get("topic_ids"))
 
-    def apply(self, topics: dict[str, list[tuple[int, int, list[int], list[int], int]]]) -> None:
-        """Take a Metadata answer: leaders, replicas and partition counts of the topics asked."""
+    def apply(self, topics: dict[str, list[tuple[int, int, list[int], list[int], int]]],
+              topic_ids: dict[str, str] | None = None) -> None:
+        """Take a Metadata answer: leaders, replicas and partition counts (and ids) of the topics asked."""
+        for name, topic_id in (topic_ids or {}).items():
+            self.topic_names[topic_id] = name
         for name, parts in topics.items():
             self.partition_counts[name] = len(parts)
             for partition, leader, replicas, _, _ in parts:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from app.sim.errors import Errors
@@ -274,7 +275,7 @@ class ClassicGroup:
             # KIP-345: same protocol, no rebalance: the member gets its generation and syncs for its old assignment.
             self._respond(req, self._join_answer(member, members=member.member_id == self.leader))
             member.awaiting_join = None
-            self.coordinator.append(self.group_id, [(("group", self.group_id), self.stored())], lambda _: None)
+            self.coordinator.append(self.group_id, [(("group", self.group_id), self.stored())], _stored)
         elif self.state is GroupState.COMPLETING_REBALANCE:
             self._prepare_rebalance(f"updating metadata for static member {new_id}")
         else:
@@ -350,7 +351,7 @@ class ClassicGroup:
         if not self.members:
             self.protocol = None
             self._transition(GroupState.EMPTY)
-            self.coordinator.append(self.group_id, [(("group", self.group_id), self.stored())], lambda _: None)
+            self.coordinator.append(self.group_id, [(("group", self.group_id), self.stored())], _stored)
             return
         self.protocol = self._select_protocol()
         self._transition(GroupState.COMPLETING_REBALANCE)
@@ -395,13 +396,13 @@ class ClassicGroup:
                 generation = self.generation
                 self.coordinator.append(self.group_id, [(("group", self.group_id), {**self.stored(), "members": {
                     m_id: {**v, "assignment": assignment[m_id]} for m_id, v in self.stored()["members"].items()}})],
-                    lambda err: self._assignment_stored(err, assignment, generation))
+                    partial(self._assignment_stored, assignment, generation))
         elif self.state is GroupState.STABLE:
             self.pending_sync.discard(member_id)
             self._respond(req, {"error": Errors.NONE, "assignment": list(member.assignment), "protocol": self.protocol},
                           8 * len(member.assignment))
 
-    def _assignment_stored(self, error: Errors, assignment: dict[str, list], generation: int) -> None:
+    def _assignment_stored(self, assignment: dict[str, list], generation: int, error: Errors) -> None:
         if self.state is not GroupState.COMPLETING_REBALANCE or generation != self.generation:
             return
         if error is not Errors.NONE:
@@ -522,3 +523,7 @@ class ClassicGroup:
                 "generation": self.generation, "assignor": self.protocol, "leader": self.leader,
                 "members": {m.member_id: {"client_id": m.client_id, "instance_id": m.instance_id,
                                           "assignment": [list(tp) for tp in m.assignment]} for m in self.members.values()}}
+
+
+def _stored(error: Errors) -> None:
+    """A group metadata record nobody waits for was committed (or not): nothing to answer."""

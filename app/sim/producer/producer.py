@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from app.sim import access
+from app.sim.access import Identity
 from app.sim.compression import CompressionRatioEstimator
 from app.sim.errors import BufferExhaustedException
 from app.sim.events import Simulation, Timer
@@ -48,16 +50,27 @@ class KafkaProducer:
     def __init__(self, sim: Simulation, cluster: "Cluster", network: "Network", cfg: dict[str, Any], topic: str,
                  trace: "Trace", metrics: "ProducerMetrics", ledger: "Ledger",
                  null_key_strategy: NullKeyStrategy = NullKeyStrategy.UNIFORM_STICKY, host: str | None = "producer",
-                 rack: str | None = None) -> None:
+                 rack: str | None = None, identity: Identity = Identity()) -> None:
         self.sim, self.cluster, self.network, self.cfg = sim, cluster, network, cfg
         self.topic, self.trace, self.metrics, self.ledger = topic, trace, metrics, ledger
         self.client_id: str = cfg.get("client.id") or cluster.next_client_id("producer")
         self.node = self.client_id
+        #: who the brokers take this producer for (its principal and address), for their ACL checks
+        self.identity = identity
         cluster.connect(self, rack, host)
         n = cluster.controller.num_partitions(topic)
         self.num_partitions = n
         self.idempotent: bool = cfg["enable.idempotence"]
-        self.producer_id = cluster.init_producer_id() if self.idempotent else -1
+        self.producer_id = -1
+        #: a fatal error every send() fails with (a denied InitProducerId), or None
+        self.fatal: str | None = None
+        if self.idempotent:
+            # InitProducerId: IDEMPOTENT_WRITE on the cluster, or (2.8+, KIP-679) WRITE on any topic.
+            verdict = access.check(cluster, "InitProducerId", identity, idempotent=True)
+            if verdict.allowed:
+                self.producer_id = cluster.init_producer_id()
+            else:
+                self.fatal = "ClusterAuthorizationException"
         self.inflight_batches: list[set[ProducerBatch]] = [set() for _ in range(n)]
         self.txn = TransactionManager(n, self.inflight_batches) if self.idempotent else None
         self.pool = BufferPool(cfg["buffer.memory"], cfg["batch.size"])
@@ -97,6 +110,9 @@ class KafkaProducer:
         that fits its partition's open batch, without a call per record); others go one by
         one through ``_send_one``.
         """
+        if self.fatal is not None:
+            self._failed(list(range(first_rid, first_rid + len(keys))), self.fatal)
+            return
         if self.blocked is not None or self.backlog:
             self.backlog.extend(zip(range(first_rid, first_rid + len(keys)), keys, values))
             return

@@ -28,11 +28,11 @@ from app.sim.security.errors import (
 __all__ = ["Check", "Requirement", "ApiRule", "REQUIRED_OPERATIONS", "rules_for", "check_api", "ApiCheck",
            "metadata_topic_entry", "API_KEYS"]
 
-API_KEYS = {"Produce": 0, "Fetch": 1, "Metadata": 3, "OffsetCommit": 8, "OffsetFetch": 9, "FindCoordinator": 10,
+API_KEYS = {"Produce": 0, "Fetch": 1, "ListOffsets": 2, "Metadata": 3, "OffsetCommit": 8, "OffsetFetch": 9, "FindCoordinator": 10,
             "JoinGroup": 11, "Heartbeat": 12, "LeaveGroup": 13, "SyncGroup": 14, "DescribeGroups": 15,
             "ListGroups": 16, "CreateTopics": 19, "DeleteTopics": 20, "InitProducerId": 22, "DescribeAcls": 29,
             "CreateAcls": 30, "DeleteAcls": 31, "DescribeConfigs": 32, "AlterConfigs": 33,
-            "IncrementalAlterConfigs": 44}
+            "IncrementalAlterConfigs": 44, "ConsumerGroupHeartbeat": 68}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,10 @@ REQUIRED_OPERATIONS: dict[str, ApiRule] = {r.api: r for r in (
         _req(_C(Op.CREATE), _T(Op.CREATE), error=_TOPIC_DENIED, when="auto_create")),
         "a named topic without DESCRIBE comes back as TOPIC_AUTHORIZATION_FAILED with no partitions and a "
         "zero topic id; a request for all topics just leaves it out"),
+    ApiRule("ListOffsets", (_req(_T(Op.DESCRIBE), error=_TOPIC_DENIED),),
+            "KafkaApis.handleListOffsetRequest: each topic without DESCRIBE gets TOPIC_AUTHORIZATION_FAILED"),
+    ApiRule("ConsumerGroupHeartbeat", (_req(_G(Op.READ), error=_GROUP_DENIED),),
+            "KIP-848 (KafkaApis.handleConsumerGroupHeartbeat): READ on the group"),
     ApiRule("OffsetCommit", (_req(_G(Op.READ), error=_GROUP_DENIED), _req(_T(Op.READ), error=_TOPIC_DENIED))),
     ApiRule("OffsetFetch", (_req(_G(Op.DESCRIBE), error=_GROUP_DENIED), _req(_T(Op.DESCRIBE), error=_TOPIC_DENIED)),
             "partitions of topics without DESCRIBE are left out of an all-partitions fetch"),
