@@ -77,7 +77,8 @@ class ScenarioRuntime:
     @property
     def terminal(self) -> TerminalSession:
         if self._terminal is None:
-            self._terminal = TerminalSession(self.sc)
+            keep = () if self.lab.terminal_deletes_lab_topics else (t["name"] for t in self.sc.spec["topics"])
+            self._terminal = TerminalSession(self.sc, frozenset(keep))
         return self._terminal
 
     def command(self, line: str) -> None:
@@ -93,7 +94,7 @@ class ScenarioRuntime:
         t = self._terminal
         if t is None:
             return None
-        return {"output": t.output.take(), **t.state(), "topics": t.topic_names()}
+        return {"output": t.output.take(), **t.state(), "topics": t.topic_names(), "files": sorted(t.files)}
 
     def terminal_discard(self) -> None:
         """A replay ran the terminal's lines again: what they printed then was printed before."""

@@ -32,8 +32,10 @@ SIGNALS = ("interrupt", "eof")
 
 
 class TerminalSession:
-    def __init__(self, scenario: "Scenario") -> None:
+    def __init__(self, scenario: "Scenario", protected: frozenset[str] = frozenset()) -> None:
         self.scenario = scenario
+        #: topics a lab draws its picture from: its terminal does not delete them (a Brokerlab rule, said so)
+        self.protected = protected
         self.output = Output()
         self.history: list[str] = []
         self.job: Job | None = None

@@ -445,6 +445,11 @@ def _all(results: Results) -> None:
 def _delete(ctx: Context, admin: Any, opts: Any) -> None:
     topics = _topics(ctx, admin, opts)
     _ensure_exists(ctx, topics, opts, "delete")
+    kept = sorted(ctx.session.protected & set(topics))
+    if kept:
+        ctx.note(f"{', '.join(kept)}: this lab draws its picture from {'it' if len(kept) == 1 else 'them'}, so its "
+                 "terminal keeps it (Kafka itself would delete it). Delete a topic you created.")
+        raise ToolExit(1)
     _all(admin.delete_topics(topics))
 
 
