@@ -124,12 +124,8 @@ def run(ctx: Context) -> Job | None:
                 resource_pattern_type=pattern.upper())
         except ValueError as exc:
             ctx.usage_exit(p, str(exc))
-        by_resource: dict[str, list[AclBinding]] = {}
-        for b in bindings:
-            by_resource.setdefault(b.pattern_text(), []).append(b)
-        for resource, acls in by_resource.items():
-            ctx.out(f"Adding ACLs for resource `{resource}`: \n " + "\n".join("\t" + a.entry_text() for a in acls) +
-                    " \n")
+        for resource, acls in _by_resource(bindings).items():
+            ctx.out(_acls_text("Adding ACLs for", resource, acls))
             if authorizer is None:
                 _disabled(ctx, "No Authorizer is configured.")
             for a in acls:
@@ -173,12 +169,21 @@ def _list(ctx: Context, authorizer: Any, opts: Any) -> None:
     for principal, bindings in groups:
         if principal is not None:
             ctx.out(f"ACLs for principal `{principal}`")
-        by_resource: dict[str, list[AclBinding]] = {}
-        for b in bindings:
-            by_resource.setdefault(b.pattern_text(), []).append(b)
-        for resource, acls in by_resource.items():
-            ctx.out(f"Current ACLs for resource `{resource}`: \n " + "\n".join("\t" + a.entry_text() for a in acls) +
-                    " \n")
+        for resource, acls in _by_resource(bindings).items():
+            ctx.out(_acls_text("Current ACLs for", resource, acls))
+
+
+def _by_resource(bindings: list[AclBinding]) -> dict[str, list[AclBinding]]:
+    """AclCommand groups bindings by their resource pattern, in the order first seen."""
+    by_resource: dict[str, list[AclBinding]] = {}
+    for b in bindings:
+        by_resource.setdefault(b.pattern_text(), []).append(b)
+    return by_resource
+
+
+def _acls_text(heading: str, resource: str, acls: list[AclBinding]) -> str:
+    """AclCommand's block: the heading, then each entry after a tab, with its odd trailing spaces."""
+    return f"{heading} resource `{resource}`: \n " + "\n".join("\t" + a.entry_text() for a in acls) + " \n"
 
 
 class _Confirm(Job):

@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 
 from app.live import LABS, LabSession
+from tests.live.test_session import drain as frame, msg
 
 DESCRIBE = "kafka-topics --bootstrap-server localhost:9092 --describe --topic orders"
 CREATE = "kafka-topics --bootstrap-server localhost:9092 --create --topic audit --partitions 2 --replication-factor 3"
-
-
-def msg(type_: str, **fields: object) -> str:
-    return json.dumps({"v": 1, "type": type_, **fields})
-
-
-def frame(s: LabSession) -> dict:
-    s.outbox.ack(s.outbox.seq)
-    f = s.next_frame()
-    assert f is not None
-    return f
 
 
 def text(f: dict) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.shell.configs import parse_configs_to_add
 from tests.shell.conftest import Term
 
 ALTER = "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name t --alter"
@@ -102,3 +105,15 @@ def test_zookeeper_is_not_an_option_in_4_0_and_waits_for_nothing_in_3_x(make_ter
     assert three.take().endswith("kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection "
                                  "while in state: CONNECTING\n")
     assert three.session.job is None
+
+
+def test_parse_configs_to_add_as_config_command_test() -> None:
+    """ConfigCommandTest.testArgumentParse: empty values, '.', '_' and '-' in keys, and the two refusals."""
+    assert parse_configs_to_add("a=b,c=,d=e,f=") == {"a": "b", "c": "", "d": "e", "f": ""}
+    assert parse_configs_to_add("a._-c=b,c=,d=e,f=")["a._-c"] == "b"
+    # shouldSupportCommaSeparatedValuesUsingZookeeper: brackets keep a list together and are dropped
+    assert parse_configs_to_add("a=b,c=[d,e ,f],g=[h,i]") == {"a": "b", "c": "d,e ,f", "g": "h,i"}
+    with pytest.raises(Exception, match="^Invalid character found for config key: a;c$"):
+        parse_configs_to_add("a;c=b")
+    with pytest.raises(Exception, match="^requirement failed: Invalid entity config"):
+        parse_configs_to_add("a,=b")
