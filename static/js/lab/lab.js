@@ -6,6 +6,7 @@ import { Slider } from "./slider.js";
 import { Narrator } from "./narration.js";
 import { readState, writeState } from "./urlstate.js";
 import { createTimeline } from "./timeline.js";
+import { attachTerminal } from "../terminal/terminal.js";
 
 // How long the message of a refused control stays in the status line.
 const ERROR_SHOWN_MS = 6000;
@@ -23,6 +24,7 @@ const RENDERERS = {
   throughput: () => import("./throughput.js"),
   buffer: () => import("./buffer.js"),
   partitioning: () => import("./partitioning.js"),
+  "topic-config": () => import("./topic-config.js"),
 };
 
 export const SPEEDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
@@ -77,6 +79,7 @@ export async function startLab(root) {
   applyMotion();
 
   const renderer = module.createRenderer(root, { send, narrate: (t, opts) => narrator.say(t, opts), animate });
+  const terminal = attachTerminal(root, { send });
   const speed = new Slider(q("[data-lab-speed]"), {
     values: SPEEDS, value: 0.1, format: speedText, onCommit: (v) => send("speed", { value: v }),
   });
@@ -103,6 +106,7 @@ export async function startLab(root) {
     for (const setting of message.lab.settings) if (!setting.text) sliders[setting.name] = settingSlider(box, setting, send);
     speed.set(message.lab.speed);
     renderer.hello?.(message);
+    terminal?.hello(message);
     const state = readState(message.lab.settings.map((s) => s.name), message.lab.settings.filter((s) => s.text).map((s) => s.name));
     if (state?.problem) {
       notice.textContent = state.problem;
@@ -136,6 +140,7 @@ export async function startLab(root) {
       detail.textContent = `Animation detail dropped: ${dropped} events not drawn one by one (the counts stay exact).`;
     }
     renderer.render(last);
+    terminal?.frames(frames);
     for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
     speed.set(last.playback.speed);
     const paused = last.playback.state !== "playing";
@@ -166,6 +171,7 @@ export async function startLab(root) {
   function onError(message) {
     lastError = message;
     lastErrorAt = performance.now();
+    terminal?.error(message);
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
