@@ -11,6 +11,7 @@ import { attachLabKeys } from "./keys.js";
 import { Lifecycle } from "./lifecycle.js";
 import { attachShare } from "./share.js";
 import { createPicture } from "../flow/picture.js";
+import { attachTerminal } from "../terminal/terminal.js";
 
 // How long the message of a refused control stays in the status line.
 const ERROR_SHOWN_MS = 6000;
@@ -30,6 +31,7 @@ const RENDERERS = {
   throughput: () => import("./throughput.js"),
   buffer: () => import("./buffer.js"),
   partitioning: () => import("./partitioning.js"),
+  "topic-config": () => import("./topic-config.js"),
 };
 
 export const SPEEDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
@@ -114,6 +116,7 @@ export async function startLab(root) {
   // The cluster picture, where the lab's template has one (templates/_lab-picture.html).
   const picture = q("[data-flow]") ? createPicture(q("[data-flow]"), { narrate, animate }) : null;
   const renderer = module.createRenderer(root, { send, narrate, animate, picture });
+  const terminal = attachTerminal(root, { send });
   const sendSpeed = (v) => send("speed", { value: v });
   const speed = new Slider(q("[data-lab-speed]"), {
     values: SPEEDS, value: 0.1, format: speedText, onCommit: sendSpeed,
@@ -185,6 +188,7 @@ export async function startLab(root) {
     for (const setting of message.lab.settings) if (!setting.text) sliders[setting.name] = settingSlider(box, setting, send);
     speed.set(message.lab.speed);
     renderer.hello?.(message);
+    terminal?.hello(message);
     life.opened(message.limits);
     const first = restoring();
     restoreId = first.length ? socket.controls.nextId + first.length - 1 : 0;
@@ -227,6 +231,7 @@ export async function startLab(root) {
     }
     picture?.render(last);
     renderer.render(last);
+    terminal?.frames(frames);
     // A value the learner asked for and the run does not have yet stays on its control (controls.js).
     for (const [k, v] of Object.entries(last.settings)) if (!pending(`set_config:${k}`)) sliders[k]?.set(v);
     if (!pending("speed")) speed.set(last.playback.speed);
@@ -273,6 +278,7 @@ export async function startLab(root) {
     }
     lastError = message;
     lastErrorAt = performance.now();
+    terminal?.error(message);
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
