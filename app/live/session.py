@@ -351,6 +351,7 @@ class LabSession:
             error = ProtocolError("internal_error", "the server could not handle this message (a bug in Brokerlab, "
                                   "now in its log); the run goes on")
             error.id = msg.get("id")
+            self.done = error.id if error.id is not None else self.done
             return [error.frame()]
         if "id" in msg:
             self.done = msg["id"]  # handle() marked the outbox dirty: the next frame says it was taken

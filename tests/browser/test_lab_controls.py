@@ -186,7 +186,8 @@ def test_the_action_list_stops_at_its_number_and_shows_repeats_once(page: Page, 
     assert len(urlsplit(page.url).query) < 6000
 
 
-def test_limits_are_stated_beside_their_inputs_and_refused_with_their_numbers(page: Page, server: Server) -> None:
+def test_limits_are_stated_beside_their_inputs_and_refused_with_their_numbers(page: Page, server: Server,
+                                                                             artifacts: Path) -> None:
     root = open_lab(page, server.url, "kafka-partitioner", "partitioning")
     expect(root.locator("label[for='part-key-input']")).to_contain_text("at most 256 bytes of UTF-8")
     box = root.locator("[data-key-input]")
@@ -195,6 +196,7 @@ def test_limits_are_stated_beside_their_inputs_and_refused_with_their_numbers(pa
     expect(root.locator("[data-key-count]")).to_have_text("300 of at most 256 bytes")
     page.keyboard.press("Enter")
     expect(root.locator("[data-key-error]")).to_have_text("Not hashed: key may be at most 256 bytes in UTF-8; got 300")
+    root.locator("[data-part-key]").screenshot(path=artifacts / "lab-key-limit.png")
     box.fill("k" * 256)
     page.keyboard.press("Enter")
     expect(root.locator("[data-part-key]")).to_have_attribute("data-key", "k" * 256)
@@ -213,6 +215,7 @@ def test_limits_are_stated_beside_their_inputs_and_refused_with_their_numbers(pa
     text.fill("語" * 1300)
     root.get_by_role("button", name="Use this text for the live run").click()
     expect(root.locator("[data-text-error]")).to_contain_text("over the 6000 a link may hold")
+    root.locator("[data-compression-compare]").screenshot(path=artifacts / "lab-text-limit.png")
 
 
 def test_a_lab_the_server_runs_slower_than_its_speed_says_so(page: Page, server_with, artifacts: Path) -> None:

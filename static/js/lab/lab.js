@@ -169,9 +169,11 @@ export async function startLab(root) {
     pausedForHide = false;
     const first = [];
     if (state.paused) first.push(["pause", {}]);
-    if (state.speed !== undefined && state.speed !== hello.lab.speed) {
-      first.push(["speed", { value: state.speed }]);
-      speed.set(state.speed);
+    if (state.speed !== undefined) {
+      // A speed the slider has (a hand-edited link may say speed=0.3: the nearest stop, 0.2).
+      const stop = SPEEDS.reduce((a, b) => (Math.abs(Math.log(b / state.speed)) < Math.abs(Math.log(a / state.speed)) ? b : a));
+      if (stop !== hello.lab.speed) first.push(["speed", { value: stop }]);
+      speed.set(stop);
     }
     const link = Object.fromEntries(["seed", "settings", "log", "t"].filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
     if (link.t === 0) delete link.t;
