@@ -14,7 +14,7 @@ MAX_ERROR_CHARS = 300
 #: JSON numbers are doubles in the browser: integers beyond 2**53 are not exact there, and a huge
 #: one cannot even become a float here.
 MAX_SAFE_INTEGER = 2**53
-#: Actions (settings changed and faults injected) a run's log holds at most: each is a mark on the
+#: Actions (settings changed, faults injected, terminal lines) a run's log holds at most: each is a mark on the
 #: timeline and an entry in the run's link, so a learner who clicks Flush 400 times is told, not handed
 #: a 20 KB link.
 MAX_ACTIONS = 100
