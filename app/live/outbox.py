@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from app.sim.trace import WIRE_KINDS
+
 #: Rare events a page must never miss: a broker down, the ISR changing, a leader moving, a log truncated.
 IMPORTANT_KINDS = frozenset({
     "broker.down", "broker.up", "broker.fenced", "isr.shrunk", "isr.expanded", "leader.elected", "partition.offline",
@@ -48,6 +50,8 @@ class Outbox:
         for e in events:
             kind = e["kind"]
             self.counts[kind] += 1
+            if kind in WIRE_KINDS:
+                continue  # messages reach the page in the frame's flow section (app/live/flow.py), not here
             if room > 0 or kind in IMPORTANT_KINDS:
                 keep.append(e)
                 room -= 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.live.flow import with_wire
 from app.shell.session import TerminalSession
 from app.sim import Scenario, control, faults
 from app.sim.config import resolve_producer
@@ -29,7 +30,7 @@ class ScenarioRuntime:
     def __init__(self, lab: "Lab", values: dict[str, Any], seed: int) -> None:
         self.lab = lab
         # A lab never reads its logs' bytes back: they keep sizes only (memory of a 10-minute run).
-        self.sc = Scenario(lab.build_spec(values), seed, keep_log_bytes=False)
+        self.sc = Scenario(with_wire(lab.build_spec(values)), seed, keep_log_bytes=False)  # messages on: the picture
         self.view = lab.view(self.sc) if lab.view is not None else None
         #: the lab's terminal (app/shell), made by its first command: part of the run, copied with it
         self._terminal: TerminalSession | None = None

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from app.configs import ConfigException
+from app.live.flow import FlowTracker
 from app.live.labs import Lab, Scope, quoted
 from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
@@ -81,6 +82,8 @@ class _Checkpoint:
     run: ScenarioRuntime
     #: records sent in the copied run (its scenarios together): what the copy costs in memory
     records: int
+    #: the messages in flight then (app/live/flow.py), so a seek back redraws them
+    flow: FlowTracker
 
 
 class Playback(str, Enum):
@@ -160,6 +163,7 @@ class LabSession:
         self.cursor = 0
         self.values = dict(self.start)
         self.run = self.lab.runtime(self.lab, self.start, self.seed)
+        self.flow = FlowTracker()  # the messages in flight, for the page's picture (app/live/flow.py)
 
     @property
     def sc(self) -> Scenario:
@@ -174,13 +178,14 @@ class LabSession:
             self._replay(t)
             return
         self.run = copy_paused(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.flow = copy_paused(cp.flow)
         self.cursor, self.values = cp.cursor, dict(cp.values)
         self._replay(t, Counter(cp.totals))
 
     def _checkpoint(self, totals: Counter[str]) -> None:
         """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
         self._checkpoints.append(_Checkpoint(self.run.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy_paused(self.run), self.run.records()))
+                                             copy_paused(self.run), self.run.records(), copy_paused(self.flow)))
         while len(self._checkpoints) > 1 and (
                 len(self._checkpoints) > MAX_CHECKPOINTS
                 or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
@@ -209,7 +214,9 @@ class LabSession:
         while True:
             stop = min(until, self._next_checkpoint)
             self._advance(stop, notify=False)
-            totals.update(e["kind"] for e in self.run.drain_events())
+            events = self.run.drain_events()
+            self.flow.add(events, self.run.now)
+            totals.update(e["kind"] for e in events)
             if stop >= until:
                 break
             self._checkpoint(totals)
@@ -292,6 +299,7 @@ class LabSession:
 
     def _collect(self) -> None:
         events = self.run.drain_events()
+        self.flow.add(events, self.run.now)
         self._window_events += len(events)
         self.outbox.add(events)
         self.horizon = max(self.horizon, self.run.now)
@@ -545,6 +553,7 @@ class LabSession:
         reset = self.outbox.reset
         frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "frame", **self.outbox.take()}
         frame["state"] = self.run.snapshot()
+        frame["flow"] = self.flow.frame(self.sc, self.run.now, redraw=reset, standstill=self.playback is not Playback.PLAYING)
         # Exact whenever the run stands still (paused, ended) or jumped: no later frame would correct it.
         exact = reset or self.playback is not Playback.PLAYING
         frame["ledger"] = self.ledger(wall, force=exact)

@@ -93,3 +93,21 @@ def test_flush_button_sends_batches_labelled_flush(page: Page, server: Server) -
     root.get_by_role("button", name="Call producer.flush()").click()
     expect(root.locator('[data-batching-departed] li[data-reason="flush"]').first).to_contain_text("flush()")
     expect(root.locator("[data-lab-narration]")).to_contain_text("flush():", timeout=5000)
+
+
+def test_at_its_starting_speed_no_figure_says_measuring_and_empty_charts_draw_no_ticks(page: Page, server: Server) -> None:
+    """At 1/50 of real time the first half second of the run takes 25 s: meanwhile the figures say what the run did so far."""
+    page.goto(f"{server.url}/lessons/{LESSON}")
+    root = page.locator('[data-lab="batching"]')
+    expect(root).to_have_attribute("data-lab-ready", "")
+    ready = page.evaluate("performance.now()")
+    page.wait_for_function("el => el.querySelectorAll('[data-pl-metric][data-measured]').length > 0", arg=root.element_handle())
+    page.wait_for_function("el => [...el.querySelectorAll('[data-pl-metric]')].every(d => d.textContent.includes('so far'))",
+                           arg=root.element_handle(), timeout=4000)
+    assert page.evaluate("performance.now()") - ready < 2000 + 500  # within 2 s of the lab's start (and the page's own latency)
+    assert not any("measuring" in t for t in root.locator("[data-pl-metric]").all_inner_texts())
+    # No finished half second yet: the charts say so, with no ticks for a scale nothing set.
+    charts = root.locator("[data-chart]")
+    assert charts.count() and all(c.get_attribute("data-empty") is not None for c in charts.all())
+    assert root.locator("[data-chart] .chart-tick").count() == 0
+    expect(charts.first).to_contain_text("no data yet")

@@ -69,5 +69,9 @@ def test_projector_mode_shows_the_buffer_lab_on_its_own_slide(page: Page, server
     root = open_lab_slide(page, server.url, LESSON, "buffer", log=[[1000, "fault", "slow_broker", 0]])
     wait_for_virtual_time(root, 5500)
     page.locator("main").focus()
-    expect(root.locator("[data-buffer-pool]")).to_be_in_viewport()
+    # Projected, the picture's producer carries the BufferPool gauge; the side keeps send() and what it returned.
+    expect(root.locator("[data-flow] [data-buffer-used]")).to_be_in_viewport()
+    expect(root.locator('[data-flow] [data-client-kind="producer"]')).to_have_attribute("data-blocked", "true", timeout=10000)
+    expect(root.locator("[data-buffer-errors]")).to_be_in_viewport()
+    expect(root.locator("[data-lab-timeline]")).to_be_in_viewport()
     page.screenshot(path=artifacts / "lab-buffer-projector.png", full_page=False)

@@ -25,7 +25,8 @@ def test_p_turns_projector_mode_on_and_keys_move_blank_and_leave(
 ) -> None:
     page.goto(server.url + demo_lesson.url)
     html = page.locator("html")
-    slides = len(demo_lesson.slides) + (1 if demo_lesson.meta.lab else 0)  # a live lab is the last slide
+    # A live lab is a slide of its own, and the self-check is the last one.
+    slides = len(demo_lesson.slides) + (1 if demo_lesson.meta.lab else 0) + 1
     assert len(_visible_slide(page)) == slides  # reading mode shows every section
     page.keyboard.press("p")
     expect(html).to_have_attribute("data-mode", "projector")
@@ -108,3 +109,17 @@ def test_typing_p_in_the_search_box_is_not_a_shortcut(page: Page, server: Server
     page.goto(server.url + demo_lesson.url)
     page.locator("[data-search-input]").press_sequentially("producer")
     expect(page.locator("html")).not_to_have_attribute("data-mode", "projector")
+
+
+def test_the_self_check_is_the_last_slide(page: Page, server: Server, demo_lesson) -> None:
+    page.goto(server.url + demo_lesson.url + "?projector=1")
+    next_slide = page.locator("[data-slide-next]")
+    for _ in range(60):
+        if next_slide.is_disabled():
+            break
+        page.keyboard.press("ArrowRight")
+    check = page.locator("[data-self-check]")
+    expect(check).to_be_visible()
+    assert _visible_slide(page) == [check.get_attribute("data-slide")]
+    check.locator("summary").first.click()
+    expect(check.locator("[data-answer]").first).to_have_attribute("open", "")

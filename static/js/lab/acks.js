@@ -7,6 +7,13 @@ const TAIL = 24; // offsets drawn per replica: the newest ones
 
 const ACKS = { "-1": "all", 0: "0", 1: "1" };
 
+// What each acks setting shows on the picture (static/js/flow/): said when the run starts and when it changes.
+const STORY = {
+  0: "acks=0: the producer sends and forgets. No produce response comes back (no diamonds on the producer's links): a batch counts as sent once it is on the socket.",
+  1: "acks=1: the leader answers as soon as it has appended the batch, before its followers' fetches carry it: the answer leaves while the followers' logs still lack those offsets.",
+  all: "acks=all: the leader answers only once the high watermark has passed the batch, that is once every replica in the ISR has fetched it.",
+};
+
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -38,6 +45,7 @@ export function createRenderer(root, ctx) {
   let settings = {};
   const whatif = attachWhatif(q("[data-whatif]"), () => settings);
   let lost = 0;
+  let told = null; // the acks setting whose story was said last
   let batches = 0;
   let saidBatches = 0;
 
@@ -81,6 +89,10 @@ export function createRenderer(root, ctx) {
     const { state, ledger } = frame;
     settings = frame.settings;
     whatif?.current(settings);
+    if (settings.acks !== told) {
+      told = settings.acks;
+      ctx.narrate(STORY[told]);
+    }
     const shape = JSON.stringify([state.brokers.length, state.partitions.map((p) => p.replicas)]);
     if (shape !== built) build(state);
     for (const b of state.brokers) {

@@ -50,11 +50,22 @@ export function lineChart(svg, lines, opts = {}) {
   const sy = (y) => H - PAD.b - (y / y1) * (H - PAD.t - PAD.b);
   parts.push(node("line", { x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b, class: "chart-axis" }));
   parts.push(node("line", { x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b, class: "chart-axis" }));
+  if (!all.length) {
+    // Nothing to plot yet: the axes and a word, never ticks for a scale no data set.
+    parts.push(node("text", { x: (PAD.l + W - PAD.r) / 2, y: (PAD.t + H - PAD.b) / 2, class: "chart-label", "text-anchor": "middle" },
+      opts.empty ?? "no data yet"));
+    if (opts.xLabel) parts.push(node("text", { x: (PAD.l + W - PAD.r) / 2, y: H - 3, class: "chart-label", "text-anchor": "middle" }, opts.xLabel));
+    svg.replaceChildren(...parts);
+    svg.setAttribute("aria-label", `${opts.title ?? opts.yLabel ?? "Chart"}: no data yet`);
+    svg.dataset.empty = "";
+    return;
+  }
+  delete svg.dataset.empty;
   for (const f of [0, 0.5, 1]) {
     const v = (y1 / 1.1) * f;
     parts.push(node("text", { x: PAD.l - 4, y: sy(v) + 4, class: "chart-tick", "text-anchor": "end" }, fmt(v)));
   }
-  if (all.length) {
+  {
     const xt = opts.xText ?? ((x) => fmt(x));
     const lo = all.reduce((m, p) => Math.min(m, p[0]), Infinity);
     const hi = all.reduce((m, p) => Math.max(m, p[0]), -Infinity);

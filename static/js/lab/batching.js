@@ -4,6 +4,7 @@
 // Everything drawn comes from frame.lab (app/live/labs/batching.py: BatchWatch).
 import { fmt, legend, lineChart } from "./batching-charts.js";
 import { attachWhatif } from "./whatif.js";
+import { perSecond, soFarNote, windowOrSoFar } from "./sofar.js";
 
 const REASONS = {
   full: "▮ full: batch.size reached",
@@ -25,21 +26,30 @@ export function bytes(n) {
   return n >= 1024 ? `${(n / 1024).toFixed(n >= 10240 ? 0 : 1)} KB` : `${Math.round(n)} B`;
 }
 
-export function drawMetrics(root, lab, metrics) {
+export function drawMetrics(root, lab, metrics, frame) {
   const w = lab.window;
-  // Before the first half second has finished there is no window yet: say so rather than show 0.
-  const put = (k, text) => { const d = root.querySelector(`[data-pl-metric="${k}"]`); if (d) { d.textContent = w.measured ? text : "measuring…"; d.dataset.value = String(k === "latency" ? w.p99 : w[k]); } };
-  put("throughput", `${fmt(w.throughput)} records/s`);
-  put("batch_size_avg", `${Math.round(w.batch_size_avg)} B`);
-  put("records_per_request", w.records_per_request.toFixed(1));
-  put("latency", `${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} ms`);
+  // Before the first half second has finished there is no window yet: the run so far, said so, rather than 0.
+  const now = frame.timeline.now;
+  const sent = metrics["request-count"] > 0;
+  const note = soFarNote(now);
+  const put = (k, text, soFar) => {
+    const d = root.querySelector(`[data-pl-metric="${k}"]`);
+    if (!d) return;
+    d.textContent = windowOrSoFar(w, text, sent ? soFar : null);
+    d.dataset.value = String(k === "latency" ? w.p99 : w[k]);
+    d.dataset.measured = String(Boolean(w.measured));
+  };
+  put("throughput", `${fmt(w.throughput)} records/s`, `${fmt(perSecond(frame.ledger.acked, now))} records/s ${note}`);
+  put("batch_size_avg", `${Math.round(w.batch_size_avg)} B`, `${Math.round(metrics["batch-size-avg"])} B ${note}`);
+  put("records_per_request", w.records_per_request.toFixed(1), `${Number(metrics["records-per-request-avg"]).toFixed(1)} ${note}`);
+  put("latency", `${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} ms`, `request-latency-avg ${Number(metrics["request-latency-avg"]).toFixed(1)} ms ${note}`);
   const runavg = root.querySelector("[data-pl-runavg]");
   if (runavg) runavg.textContent = `Whole run (Kafka's metrics): batch-size-avg ${metrics["batch-size-avg"]} B · records-per-request-avg ${metrics["records-per-request-avg"]} · request-latency-avg ${metrics["request-latency-avg"]} ms`;
 }
 
 export function drawCharts(root, series, animate) {
   const col = (i) => series.map((r) => [r[0] / 1000, r[i]]);
-  const opts = (title) => ({ title, xLabel: "virtual time (s)", xText: (x) => `${x.toFixed(0)} s` });
+  const opts = (title) => ({ title, xLabel: "virtual time (s)", xText: (x) => `${x.toFixed(0)} s`, empty: "no data yet: a point per half second of virtual time" });
   const chart = (name) => root.querySelector(`[data-chart="${name}"]`);
   if (chart("throughput")) lineChart(chart("throughput"), [{ label: "records/s", points: col(1) }], opts("Throughput"));
   if (chart("batch")) lineChart(chart("batch"), [{ label: "bytes", points: col(2) }], opts("Average batch size"));
@@ -69,7 +79,7 @@ export function createRenderer(root, ctx) {
     whatif?.current(settings);
     const { config } = lab;
     q("[data-pl-config]").textContent = `Producer: batch.size=${config["batch.size"]} · linger.ms=${config["linger.ms"]} · compression.type=${config["compression.type"]}`;
-    drawMetrics(root, lab, frame.metrics);
+    drawMetrics(root, lab, frame.metrics, frame);
     const rows = [];
     parts.replaceChildren(...lab.partitions.map((p) => {
       const row = el("div", { class: "batching-partition", "data-partition": String(p.partition) });

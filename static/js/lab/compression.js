@@ -5,6 +5,7 @@
 import { legend } from "./batching-charts.js";
 import { bytes, drawCharts } from "./batching.js";
 import { attachWhatif } from "./whatif.js";
+import { perSecond, soFarNote, windowOrSoFar } from "./sofar.js";
 
 const LEVELS = { gzip: "compression.gzip.level", lz4: "compression.lz4.level", zstd: "compression.zstd.level" };
 const RUN_TEXT_BYTES = 4096; // app/live/labs/compression.py RUN_TEXT_BYTES: the live run's text travels in every link
@@ -111,12 +112,20 @@ export function createRenderer(root, ctx) {
     const level = LEVELS[codec] ? ` · ${LEVELS[codec]}=${settings[LEVELS[codec]]}` : "";
     q("[data-pl-config]").textContent = `Producer: compression.type=${codec}${level} · payload: ${settings.payload} values of 200 bytes`;
     const w = lab.window;
-    const put = (k, text, value) => { const d = q(`[data-pl-metric="${k}"]`); d.textContent = w.measured ? text : "measuring…"; d.dataset.value = String(value); };
-    put("ratio", w.ratio.toFixed(3), w.ratio);
-    put("wire_per_sec", `${bytes(w.wire_per_sec)}/s`, w.wire_per_sec);
-    put("throughput", `${Math.round(w.throughput)} records/s`, w.throughput);
-    put("latency", `${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} ms`, w.p99);
+    // Before a first half second has finished: the run so far, said so (sofar.js).
     const t = lab.totals;
+    const now = frame.timeline.now;
+    const note = soFarNote(now);
+    const put = (k, text, value, soFar) => {
+      const d = q(`[data-pl-metric="${k}"]`);
+      d.textContent = windowOrSoFar(w, text, t.batches ? soFar : null);
+      d.dataset.value = String(value);
+      d.dataset.measured = String(Boolean(w.measured));
+    };
+    put("ratio", w.ratio.toFixed(3), w.ratio, `${t.raw ? (t.wire / t.raw).toFixed(3) : "–"} ${note}`);
+    put("wire_per_sec", `${bytes(w.wire_per_sec)}/s`, w.wire_per_sec, `${bytes(perSecond(t.wire, now))}/s ${note}`);
+    put("throughput", `${Math.round(w.throughput)} records/s`, w.throughput, `${Math.round(perSecond(frame.ledger.acked, now))} records/s ${note}`);
+    put("latency", `${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} ms`, w.p99, `request-latency-avg ${Number(frame.metrics["request-latency-avg"]).toFixed(1)} ms ${note}`);
     q("[data-compression-totals]").textContent = `Whole run: ${bytes(t.raw)} of records became ${bytes(t.wire)} on the wire ` +
       `(${t.raw ? ((1 - t.wire / t.raw) * 100).toFixed(0) : 0}% saved, ratio ${t.raw ? (t.wire / t.raw).toFixed(3) : "–"}).`;
     const sent = lab.departed.filter((d) => d.bytes !== undefined).slice(-8).reverse();

@@ -6,6 +6,8 @@ import { Slider } from "./slider.js";
 import { Narrator } from "./narration.js";
 import { readState, writeState } from "./urlstate.js";
 import { createTimeline } from "./timeline.js";
+import { attachLabKeys } from "./keys.js";
+import { createPicture } from "../flow/picture.js";
 import { attachTerminal } from "../terminal/terminal.js";
 
 // How long the message of a refused control stays in the status line.
@@ -78,22 +80,40 @@ export async function startLab(root) {
   reduced.addEventListener?.("change", applyMotion);
   applyMotion();
 
-  const renderer = module.createRenderer(root, { send, narrate: (t, opts) => narrator.say(t, opts), animate });
+  const narrate = (t, opts) => narrator.say(t, opts);
+  // The cluster picture, where the lab's template has one (templates/_lab-picture.html).
+  const picture = q("[data-flow]") ? createPicture(q("[data-flow]"), { narrate, animate }) : null;
+  const renderer = module.createRenderer(root, { send, narrate, animate, picture });
   const terminal = attachTerminal(root, { send });
+  let speedSent = null; // a speed asked for and not yet in a frame: frames on their way must not put the slider back
+  const sendSpeed = (v) => { speedSent = v; send("speed", { value: v }); };
   const speed = new Slider(q("[data-lab-speed]"), {
-    values: SPEEDS, value: 0.1, format: speedText, onCommit: (v) => send("speed", { value: v }),
+    values: SPEEDS, value: 0.1, format: speedText, onCommit: sendSpeed,
   });
   const timeline = createTimeline(q("[data-lab-timeline]"), (t) => send("seek", { t }));
 
-  playButton.addEventListener("click", () => {
+  function playPause() {
     const state = last?.playback.state;
     // At the end, Play plays the same run again from 0, as a video player does; faults and changes replay too.
     if (state === "ended") {
       send("seek", { t: 0 });
       send("resume");
     } else send(state === "paused" ? "resume" : "pause");
-  });
-  q("[data-lab-step]").addEventListener("click", () => send("step"));
+  }
+  function step() {
+    picture?.stepped(); // the picture says what the step did
+    send("step");
+  }
+  const shiftSpeed = (by) => {
+    const i = SPEEDS.indexOf(speed.value) + by;
+    if (i >= 0 && i < SPEEDS.length) {
+      speed.set(SPEEDS[i]);
+      sendSpeed(SPEEDS[i]);
+    }
+  };
+  playButton.addEventListener("click", playPause);
+  q("[data-lab-step]").addEventListener("click", step);
+  attachLabKeys(root, { playPause, step, faster: () => shiftSpeed(1), slower: () => shiftSpeed(-1) });
   q("[data-lab-restart]").addEventListener("click", () => send("restart"));
   q("[data-lab-reset]").addEventListener("click", () => send("reset"));
 
@@ -120,6 +140,7 @@ export async function startLab(root) {
   function onFrames(frames) {
     for (const frame of frames) {
       if (frame.reset) {
+        speedSent = null; // a reset brings the preset's speed
         renderer.reset?.(frame);
         narrator.clear();
         // Frames wait for the next animation frame; errors are shown at once. A refusal that
@@ -127,6 +148,7 @@ export async function startLab(root) {
         if (lastError && lastErrorAt > frame.receivedAt) narrator.say(`Error: ${lastError.message}`);
         else errorShownUntil = 0; // a refusal from before the jump no longer applies
       }
+      picture?.frame(frame);
       renderer.events(frame.events, frame);
       for (const n of frame.notices) {
         notice.textContent = n.text;
@@ -139,10 +161,14 @@ export async function startLab(root) {
       detail.hidden = false;
       detail.textContent = `Animation detail dropped: ${dropped} events not drawn one by one (the counts stay exact).`;
     }
+    picture?.render(last);
     renderer.render(last);
     terminal?.frames(frames);
     for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
-    speed.set(last.playback.speed);
+    if (speedSent === null || last.playback.speed === speedSent) {
+      speed.set(last.playback.speed);
+      speedSent = null;
+    }
     const paused = last.playback.state !== "playing";
     playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
     root.dataset.playback = last.playback.state;
@@ -190,6 +216,12 @@ export async function startLab(root) {
   }
 
   socket = new LabSocket(name, { onHello, onFrames, onError, onClose });
+  if (picture) {
+    // One animation frame: the socket's frames first, then the picture's paint, so a new message is
+    // drawn in the same frame it arrived in.
+    socket.driven = true;
+    picture.beforePaint(() => socket.flush());
+  }
   socket.connect();
 }
 

@@ -10,6 +10,7 @@ export class LabSocket {
     this.queue = [];
     this.outbox = [];
     this.scheduled = false;
+    this.driven = false; // true: someone else calls flush() once an animation frame (the cluster picture does)
   }
 
   connect() {
@@ -28,7 +29,7 @@ export class LabSocket {
     else if (message.type === "frame") {
       message.receivedAt = performance.now();
       this.queue.push(message);
-      if (!this.scheduled) {
+      if (!this.scheduled && !this.driven) {
         this.scheduled = true;
         requestAnimationFrame(() => this.flush());
       }

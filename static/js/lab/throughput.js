@@ -3,6 +3,7 @@
 // drawn side by side with charts, a verdict in words and a table.
 import { fmt, legend, lineChart } from "./batching-charts.js";
 import { bytes } from "./batching.js";
+import { perSecond, soFarNote, windowOrSoFar } from "./sofar.js";
 
 function el(tag, text) {
   const n = document.createElement(tag);
@@ -10,17 +11,20 @@ function el(tag, text) {
   return n;
 }
 
-function measures(run) {
+function measures(run, now) {
   const w = run.window;
   const m = run.metrics;
-  const windowed = (text) => (w.measured ? text : "measuring…"); // no finished half second yet
+  const t = run.totals;
+  // No finished half second yet: what the run has done so far, said so (sofar.js).
+  const note = soFarNote(now);
+  const windowed = (text, soFar) => windowOrSoFar(w, text, t.batches ? soFar : null);
   return {
-    throughput: [windowed(`${fmt(w.throughput)} records/s`), w.throughput],
+    throughput: [windowed(`${fmt(w.throughput)} records/s`, `${fmt(perSecond(t.records, now))} records/s sent ${note}`), w.throughput],
     "batch-size-avg": [bytes(m["batch-size-avg"]), m["batch-size-avg"]],
     "request-count": [String(m["request-count"]), m["request-count"]],
     "records-per-request-avg": [m["records-per-request-avg"].toFixed(1), m["records-per-request-avg"]],
-    wire: [windowed(`${bytes(w.wire_per_sec)}/s`), w.wire_per_sec],
-    latency: [windowed(`${w.p50.toFixed(0)} / ${w.p99.toFixed(0)} ms`), w.p99],
+    wire: [windowed(`${bytes(w.wire_per_sec)}/s`, `${bytes(perSecond(t.wire, now))}/s ${note}`), w.wire_per_sec],
+    latency: [windowed(`${w.p50.toFixed(0)} / ${w.p99.toFixed(0)} ms`, `request-latency-avg ${Number(m["request-latency-avg"]).toFixed(0)} ms ${note}`), w.p99],
   };
 }
 
@@ -39,7 +43,7 @@ export function createRenderer(root, ctx) {
       const c = run.config;
       box.querySelector("[data-run-config]").textContent =
         `Kafka ${lab.version}: compression.type=${c["compression.type"]} · batch.size=${c["batch.size"]} · linger.ms=${c["linger.ms"]} · acks=${c.acks === -1 ? "all" : c.acks}`;
-      for (const [k, [text, value]] of Object.entries(measures(run))) {
+      for (const [k, [text, value]] of Object.entries(measures(run, frame.timeline.now))) {
         const dd = box.querySelector(`[data-run-metric="${k}"]`);
         dd.textContent = text;
         dd.dataset.value = String(value);
