@@ -224,7 +224,8 @@ def test_a_lab_the_server_runs_slower_than_its_speed_says_so(page: Page, server_
     root = open_lab(page, running.server.url, "kafka-acks", "acks")
     status = root.locator("[data-lab-status]")
     expect(status).to_contain_text("The server is running this lab slower than its speed: at", timeout=10000)
-    expect(status).to_contain_text("% of real time")
+    expect(status).to_contain_text("% of real time.")
+    expect(root.locator("[data-lab-pace]")).to_contain_text("the server is busy with other labs")
     # Both written by the same frame: the exact pace beside, the live region in tens.
     said, exact = root.evaluate("el => [el.querySelector('[data-lab-status]').textContent, el.querySelector('[data-lab-pace]').textContent]")
     pct = exact.split(": ")[1].split("%")[0]

@@ -61,14 +61,16 @@ export function pacePercent(pace) {
   return pace > 0 && pace < 0.01 ? "under 1" : String(Math.floor(pace * 100));
 }
 
+// Why a run falls behind its speed: said beside the pace, not in the live region (short, and short on a projector).
+const SLOW_WHY = "the server is busy with other labs, or this run makes more events a second than a session may";
+
 /** "The server is running this lab slower than its speed …" for a frame's playback, or "" when it keeps up. */
 export function paceText(playback) {
   if (!(playback.state === "playing" && (playback.throttled || playback.pace < SLOW_PACE))) return "";
-  const why = "(it is busy with other labs, or this run makes more events a second than a session may)";
-  if (playback.pace >= SLOW_PACE) return `The server is holding this lab back at moments, below its speed ${why}.`;
+  if (playback.pace >= SLOW_PACE) return "The server is holding this lab back at moments, below its speed.";
   // In tens, so the live region speaks again when the pace moves, not at every frame; the exact figure is beside it.
   const tens = Math.floor(playback.pace * 10) * 10;
-  return `The server is running this lab slower than its speed: at ${tens ? `about ${tens}` : "under 10"}% of ${speedText(playback.speed)} ${why}.`;
+  return `The server is running this lab slower than its speed: at ${tens ? `about ${tens}` : "under 10"}% of ${speedText(playback.speed)}.`;
 }
 
 export async function startLab(root) {
@@ -241,7 +243,7 @@ export async function startLab(root) {
     playButton.textContent = last.playback.state === "ended" ? "Replay from start" : paused ? "Play" : "Pause";
     root.dataset.playback = last.playback.state;
     const slow = paceText(last.playback);
-    pace.textContent = slow ? `Pace over the last second: ${pacePercent(last.playback.pace)}% of the chosen speed.` : "";
+    pace.textContent = slow ? `Pace over the last second: ${pacePercent(last.playback.pace)}% of the chosen speed (${SLOW_WHY}).` : "";
     root.dataset.labPace = String(last.playback.pace);
     // A refused control's message stays readable for a few seconds; frames keep coming meanwhile.
     if (Date.now() >= errorShownUntil) {
