@@ -49,6 +49,19 @@ def test_flush_makes_batches_ready_for_reason_flush():
     assert sc.trace.of("batch.ready")[0]["reason"] == "flush"
 
 
+def test_a_flush_ends_when_the_batches_it_found_are_answered_while_the_application_keeps_sending():
+    # RecordAccumulator.awaitFlushCompletion waits on the results incomplete at the call, so later batches linger
+    # again; the flush must not last as long as something is incomplete (with steady sends: for ever).
+    sc = Scenario(small_spec(producer={"linger.ms": 200}, workload={"records_per_sec": 5000}, duration_ms=3000), seed=1)
+    sc.run(1000)
+    sc.producer.flush()
+    sc.run(3000)
+    flushed = [e["t"] for e in sc.trace.of("batch.ready") if e["reason"] == "flush"]
+    later = [e["reason"] for e in sc.trace.of("batch.ready") if e["t"] > 1500]
+    assert flushed and max(flushed) < 1500, flushed
+    assert later and set(later) <= {"linger", "full"}, later
+
+
 def test_record_batch_sizes_follow_batch_size():
     sc = _idle(0, **{"batch.size": 16384})
     sc.ledger.reserve(200)

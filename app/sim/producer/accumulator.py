@@ -35,7 +35,10 @@ class RecordAccumulator:
         self.estimator = ratio_estimator
         self.codec = codec
         self.level = level
-        self.flushes_in_progress = 0
+        #: The batches that had no answer yet when flush() was called and still have none: a flush is in progress
+        #: until they are answered, not until nothing is incomplete (RecordAccumulator.awaitFlushCompletion waits on
+        #: the incomplete results copied at the flush), so batches the application keeps sending are not flushed forever.
+        self.flush_awaits: set[ProducerBatch] = set()
         #: close() was called: every batch is sendable (RecordAccumulator.closed)
         self.closed = False
         self.muted: set[int] = set()
@@ -73,7 +76,7 @@ class RecordAccumulator:
         next_delay = math.inf
         unknown_leader = False
         exhausted = bool(self.pool.waiters)
-        flushing = self.flushes_in_progress > 0
+        flushing = bool(self.flush_awaits)
         closing = self.closed
         linger = self.linger_ms
         muted = self.muted

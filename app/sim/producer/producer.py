@@ -273,9 +273,9 @@ class KafkaProducer:
         return len(self.backlog) + (1 if self.blocked is not None else 0)
 
     def flush(self) -> None:
-        """Make every batch sendable now; done when every incomplete batch has its answer."""
+        """Make every batch sendable now; done when every batch without an answer at this call has one."""
         if self.accumulator.incomplete:
-            self.accumulator.flushes_in_progress += 1
+            self.accumulator.flush_awaits |= self.accumulator.incomplete
             self.sender.wakeup()
 
     def close(self) -> None:
@@ -361,8 +361,7 @@ class KafkaProducer:
         self.inflight_batches[batch.partition].discard(batch)
         acc = self.accumulator
         acc.incomplete.discard(batch)
-        if acc.flushes_in_progress and not acc.incomplete:
-            acc.flushes_in_progress = 0
+        acc.flush_awaits.discard(batch)
         self.pool.deallocate(batch.buffer_size)
         if acc.closed and not acc.incomplete:
             self.cluster.disconnect(self)  # closed, and nothing left to answer: the producer is gone
