@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from app.live import LABS, LabSession, Limits, ProtocolError
@@ -33,6 +32,7 @@ from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs
 from app.live.registry import SessionRegistry
 from app.settings import Settings
 from app.web.bodies import BodyError, read_json
+from app.web.cpu_pool import CpuPool
 from app.web.hosts import allowed_hosts, host_name
 
 router = APIRouter(tags=["labs"])
@@ -237,14 +237,19 @@ COMPARE_BODY_BYTES = MAX_TEXT_BYTES * 2 + 4096
 KEY_BODY_BYTES = 8192
 
 
+def _cpu_pool(request: Request) -> CpuPool:
+    """Where sweeps and comparisons run: processes of their own, off the loop that draws every lab's frames."""
+    return request.app.state.cpu_pool
+
+
 def _busy(what: str) -> JSONResponse:
     return JSONResponse({"detail": f"the server is busy with other {what}; try again in a moment"}, status_code=429)
 
 
 @router.get("/api/labs/{lab}/whatif")
-def lab_whatif(lab: str, request: Request) -> Any:
+async def lab_whatif(lab: str, request: Request) -> Any:
     """One setting of a lab swept fast over its range, the others as in the query (``?setting=linger.ms&batch.size=16384``)."""
-    from app.live.labs.whatif import WhatIfError, sweep
+    from app.live.labs.whatif import WhatIfError, sweep_lab
 
     params = dict(request.query_params)
     name = params.pop("setting", None)
@@ -261,7 +266,7 @@ def lab_whatif(lab: str, request: Request) -> Any:
     if not _WHATIF_SLOTS.acquire(blocking=False):
         return _busy("what-if curves")
     try:
-        return sweep(definition, name, params, seed)
+        return await _cpu_pool(request).run(sweep_lab, lab, name, params, seed)
     except WhatIfError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     finally:
@@ -281,10 +286,8 @@ async def compression_compare(request: Request) -> Any:
     if not _COMPARE_SLOTS.acquire(blocking=False):
         return _busy("codec comparisons")
     try:
-        # Not asyncio.to_thread: its default executor runs every lab session's ticks, which must not wait behind
-        # a comparison. run_in_threadpool is the pool FastAPI's sync routes use.
-        return await run_in_threadpool(compare, data.get("payload", "json"), data.get("text"),
-                                       data.get("records_per_batch", 10), data.get("levels"))
+        return await _cpu_pool(request).run(compare, data.get("payload", "json"), data.get("text"),
+                                            data.get("records_per_batch", 10), data.get("levels"))
     except CompareError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     finally:

@@ -111,8 +111,8 @@ def test_restart_gives_the_run_its_budget_again() -> None:
 
 
 def test_the_session_cap_follows_from_the_memory_budget() -> None:
-    assert Settings(lab_memory_mb=12_000, lab_session_memory_mb=100).max_sessions() == 120
+    assert Settings(lab_memory_mb=12_000, lab_session_memory_mb=100, workers=1).max_sessions() == 120
     assert Settings(lab_memory_mb=12_000, lab_session_memory_mb=100, workers=2).max_sessions() == 60
-    assert Settings(lab_memory_mb=50, lab_session_memory_mb=100).max_sessions() == 1  # one at least
+    assert Settings(lab_memory_mb=50, lab_session_memory_mb=100, workers=1).max_sessions() == 1  # one at least
     assert Settings(lab_memory_mb=12_000, lab_max_sessions=7).max_sessions() == 7  # set outright
     assert Settings().max_sessions() >= 1
