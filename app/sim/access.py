@@ -76,6 +76,13 @@ def check(cluster: "Cluster", api: str, who: Identity, *, topics: Sequence[str] 
     return Verdict(error, frozenset(result.denied_topics), result.client_message)
 
 
+def identity_of(conn: Any, client: Identity) -> Identity:
+    """Who the broker takes a request's sender for: the principal its connection authenticated as
+    (app/sim/channel.py) when connections carry security, else the client's own (a spec's ``principal``)."""
+    channel = getattr(conn, "channel", None)
+    return client if channel is None else Identity(channel.principal or ANONYMOUS, client.host)
+
+
 def client_identity(configs: dict[str, Any], host: str | None) -> Identity:
     """The identity a client's configs give it: its ``principal`` (the simulator's stand-in for what SASL or
     the certificate would prove, app/sim/security does the real exchanges) and its host address."""

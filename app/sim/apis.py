@@ -84,7 +84,8 @@ class KafkaApis:
         p = req.payload
         topics = sorted({tp[0] for tp in p.get("partitions", ())} | {tp[0] for tp in p.get("offsets", ())}
                         | set(p.get("topics") or ()))
-        verdict = access.check(self.cluster, api, req.sender.identity, topics=topics, group=p.get("group"))
+        verdict = access.check(self.cluster, api, access.identity_of(req.conn, req.sender.identity), topics=topics,
+                               group=p.get("group"))
         if verdict.error is not Errors.NONE:
             self.broker.respond(req, {"error": verdict.error, "message": verdict.message, "member": p.get("member", "")})
             return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sim.channel import connector
 from app.sim.consumer.consumer import KafkaConsumer
 from app.sim.consumer.group_ledger import GroupLedger
 
@@ -41,7 +42,8 @@ class ConsumerGroups:
         if g["racks"]:
             cfg["client.rack"] = g["racks"][index % len(g["racks"])]
         consumer = KafkaConsumer(self.cluster, cfg, g["topics"], name, self.trace, self.ledgers[group_id], g["process_ms"],
-                                 g["commit"], g["host"], g.get("principal"))
+                                 g["commit"], g["host"], g.get("principal"),
+                                 connector(self.cluster, cfg, g.get("listener"), g.get("certificate")))
         self.members[name] = consumer
         return consumer
 
