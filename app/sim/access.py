@@ -71,7 +71,7 @@ def check(cluster: "Cluster", api: str, who: Identity, *, topics: Sequence[str] 
         if not isinstance(decision, bool) and not decision.allowed:
             cluster.trace.emit(now, "acl.denied", api=api, principal=who.principal, host=who.host,
                                operation=chk.operation.name, resource_type=chk.resource_type.name, resource=name,
-                               rule=decision.reason, log=decision.log_line)
+                               rule=decision.reason, log=decision.log_line, level=decision.log_level)
     error = _ERRORS.get(result.error.name, Errors.CLUSTER_AUTHORIZATION_FAILED) if result.error is not None else Errors.NONE
     return Verdict(error, frozenset(result.denied_topics), result.client_message)
 

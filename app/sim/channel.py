@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from app.sim.cluster_security import client_security, make_listeners
 from app.sim.events import Timer
-from app.sim.security.handshake import ClientSecurity, Handshake, ListenerSecurity, Step, plan, reauth_steps
+from app.sim.security.handshake import ClientSecurity, Failure, Handshake, ListenerSecurity, Step, plan, reauth_steps
 from app.sim.security.handshake_bytes import tls_wire_bytes
 from app.sim.security.reauth import reauth_schedule
 
@@ -53,7 +53,7 @@ class Channel:
 
     __slots__ = ("id", "client", "broker", "listener", "protocol", "state", "principal", "tls_version", "mechanism",
                  "started_ms", "ready_ms", "setup_bytes", "handshake", "security", "on_ready", "on_failed", "timer",
-                 "reauth_at_ms", "expires_at_ms", "reauths", "backoff_ms", "_step", "_flights")
+                 "reauth_at_ms", "expires_at_ms", "reauths", "backoff_ms", "failure", "_step", "_flights")
 
     def __init__(self, cid: int, client: str, broker: int, listener: ListenerSecurity, security: ClientSecurity,
                  on_ready: Callable[["Channel"], None], on_failed: Callable[["Channel"], None], now: float) -> None:
@@ -71,7 +71,8 @@ class Channel:
         self.reauth_at_ms: float | None = None
         self.expires_at_ms: float | None = None
         self.reauths = 0
-        #: after a failure: how long its client waits before the next attempt
+        #: after a failure: how it ended, and how long its client waits before the next attempt
+        self.failure: Failure | None = None
         self.backoff_ms = 0.0
         self._step = 0
         self._flights: tuple[Step, ...] = ()
@@ -265,6 +266,7 @@ class Channels:
         if ch.state in (ChannelState.FAILED, ChannelState.CLOSED):
             return
         ch.state = ChannelState.FAILED
+        ch.failure = Failure(stage, retriable, client_log, broker_log, exception, message)
         if ch.timer is not None:
             ch.timer.cancel()
             ch.timer = None

@@ -154,7 +154,7 @@ class NetworkClient:
         conn = self._connection_of(channel)
         if conn is None:
             return
-        failure = channel.handshake.failure
+        failure = channel.failure
         waiting, conn.pending = conn.pending, []
         if not failure.retriable:
             conn.open = False

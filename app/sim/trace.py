@@ -40,6 +40,7 @@ KINDS: tuple[str, ...] = (
     "acl.denied",
     # connections with their security (app/sim/channel.py): set-up, failures, re-authentication
     "channel.connecting", "channel.ready", "channel.failed", "channel.reauthenticating", "channel.reauthenticated",
+    "admin.result",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
 #: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an

@@ -333,7 +333,7 @@ class KafkaConsumer:
 
     def authentication_failed(self, channel: Any) -> None:
         """A connection failed authentication: ConsumerNetworkClient.maybeThrowAuthFailure, poll() throws it."""
-        failure = channel.handshake.failure
+        failure = channel.failure
         self.fail(failure.exception, f"{failure.exception}: {failure.message}")
 
     def fail(self, error: Errors | str | None, message: str | None = None) -> None:

@@ -295,8 +295,8 @@ class Sender:
         if conn is not None and conn.channel is channel:
             del self.connections[channel.broker]
             conn.open = False
-        if not channel.handshake.failure.retriable:
-            self.p.authentication_failed(channel.handshake.failure.exception)
+        if not channel.failure.retriable:
+            self.p.authentication_failed(channel.failure.exception)
             return
         now = self.sim.now
         self.blocked_until[channel.broker] = now + channel.backoff_ms
