@@ -142,7 +142,8 @@ class Channels:
         ch.tls_version = ch.handshake.tls_version if ch.handshake.ok else None
         ch.mechanism = ch.handshake.mechanism
         self.cluster.trace.emit(now, "channel.connecting", client=client, broker=broker, listener=side.name,
-                                security_protocol=side.protocol, client_protocol=security.protocol, channel=ch.id)
+                                security_protocol=side.protocol, client_protocol=security.protocol, channel=ch.id,
+                                mechanism=security.mechanism if security.protocol.startswith("SASL_") else None)
         ch.timer = Timer(self.sim, now + SETUP_TIMEOUT_MS, self._setup_timeout, ch)
         self._play(ch, ch.handshake.steps, self._handshake_done)
         return ch
@@ -173,8 +174,8 @@ class Channels:
         encrypted = tls is not None and step.type not in ("tcp", "tls")
         size = tls_wire_bytes(step.bytes, tls) if encrypted and tls else step.bytes
         ch.setup_bytes += size
-        message = (step.type, {"client": ch.client, "channel": ch.id, "label": step.label, "encrypted": encrypted}
-                   ) if self.cluster.trace.wire else None
+        message = (step.type, {"client": ch.client, "channel": ch.id, "label": step.label, "encrypted": encrypted,
+                               "tls": tls}) if self.cluster.trace.wire else None
         self.cluster.network.transfer(src, dst, size, self._arrived, ch, step, done, message=message)
 
     def _arrived(self, ch: Channel, step: Step, done: Callable[[Channel], None] | None) -> None:

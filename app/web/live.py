@@ -30,6 +30,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.live import LABS, LabSession, Limits, ProtocolError
 from app.live.labs.compression import MAX_TEXT_BYTES, CompareError, compare
 from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs
+from app.live.labs.security_bytes import MAX_BATCH_BYTES, ByteViewError, byte_view
 from app.live.registry import SessionRegistry
 from app.settings import Settings
 from app.web.bodies import BodyError, read_json
@@ -233,6 +234,10 @@ _COMPARE_SLOTS = threading.BoundedSemaphore(2)
 COMPARE_BODY_BYTES = MAX_TEXT_BYTES * 2 + 4096
 #: A key query's body: a key of MAX_KEY_BYTES escaped at worst (6 characters a byte) and two counts fit easily.
 KEY_BODY_BYTES = 8192
+#: The security lab's byte views run at most this many at once (each makes a real TLS session: milliseconds).
+_BYTES_SLOTS = threading.BoundedSemaphore(2)
+#: A capture's body: its batch in base64 and a few small fields.
+BYTES_BODY_BYTES = MAX_BATCH_BYTES * 4 // 3 + 4096
 
 
 def _busy(what: str) -> JSONResponse:
@@ -276,17 +281,23 @@ async def compression_compare(request: Request) -> Any:
     allowed = {"payload", "text", "records_per_batch", "levels"}
     if not isinstance(data, dict) or set(data) - allowed:
         return JSONResponse({"detail": f"the body must be an object with only: {', '.join(sorted(allowed))}"}, status_code=422)
-    if not _COMPARE_SLOTS.acquire(blocking=False):
-        return _busy("codec comparisons")
+    return await _in_slot(_COMPARE_SLOTS, "codec comparisons", CompareError, compare, data.get("payload", "json"),
+                          data.get("text"), data.get("records_per_batch", 10), data.get("levels"))
+
+
+async def _in_slot(slots: threading.BoundedSemaphore, what: str, refused: type[Exception], fn: Callable[..., Any],
+                   *args: Any) -> Any:
+    """``fn(*args)`` in a worker thread if a slot is free (429 otherwise); ``refused`` is answered 422 with its words."""
+    if not slots.acquire(blocking=False):
+        return _busy(what)
     try:
         # Not asyncio.to_thread: its default executor runs every lab session's ticks, which must not wait behind
-        # a comparison. run_in_threadpool is the pool FastAPI's sync routes use.
-        return await run_in_threadpool(compare, data.get("payload", "json"), data.get("text"),
-                                       data.get("records_per_batch", 10), data.get("levels"))
-    except CompareError as exc:
+        # this. run_in_threadpool is the pool FastAPI's sync routes use.
+        return await run_in_threadpool(fn, *args)
+    except refused as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     finally:
-        _COMPARE_SLOTS.release()
+        slots.release()
 
 
 @router.post("/api/labs/partitioning/key")
@@ -312,3 +323,13 @@ def partitioning_null_keys(partitions: int) -> Any:
     if not 1 <= partitions <= MAX_PARTITIONS:
         return JSONResponse({"detail": f"partitions must be from 1 to {MAX_PARTITIONS}; got {partitions}"}, status_code=422)
     return null_key_runs(partitions)
+
+
+@router.post("/api/labs/security/bytes")
+async def security_bytes(request: Request) -> Any:
+    """A captured message's real bytes, and under TLS its real ciphertext (app/live/labs/security_bytes.py)."""
+    try:
+        data = await read_json(request, BYTES_BODY_BYTES)
+    except BodyError as exc:
+        return exc.response()
+    return await _in_slot(_BYTES_SLOTS, "byte views", ByteViewError, byte_view, data)

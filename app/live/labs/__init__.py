@@ -185,8 +185,9 @@ def _registry() -> dict[str, Lab]:
     from app.live.labs.partitioning import PARTITIONING
     from app.live.labs.retries import RETRIES
     from app.live.labs.safe_producer import SAFE_PRODUCER
+    from app.live.labs.security import SECURITY
     return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING,
-                                      SAFE_PRODUCER)}
+                                      SAFE_PRODUCER, SECURITY)}
 
 
 LABS: dict[str, Lab] = _registry()

@@ -36,12 +36,14 @@ _EXCEPTIONS = {Errors.TOPIC_AUTHORIZATION_FAILED: ("TopicAuthorizationException"
 class RemoteAdmin:
     """One admin client of an application (``owner``: the consumer it belongs to, for the page)."""
 
-    def __init__(self, cluster: "Cluster", trace: "Trace", owner: str, host: str | None, connector: Any) -> None:
+    def __init__(self, cluster: "Cluster", trace: "Trace", owner: str, host: str | None, connector: Any,
+                 client_id: str | None = None) -> None:
         self.cluster = cluster
         self.sim = cluster.sim
         self.trace = trace
         self.owner = owner
-        self.client_id = self.node = cluster.next_client_id("adminclient")
+        #: Kafka's default (adminclient-1) unless the application names it; a client.id is its name on the network
+        self.client_id = self.node = client_id or cluster.next_client_id("adminclient")
         cluster.connect(self, None, host)
         self.net = NetworkClient(cluster, self.client_id, REQUEST_TIMEOUT_MS, Identity(ANONYMOUS, host or "127.0.0.1"),
                                  connector)

@@ -71,9 +71,12 @@ class ConsumerGroups:
         g = self.specs[group_id]
         admin = self.admins.get(name)
         if admin is None:
+            # The application's own client.id with "-admin": two clients here cannot share a name on the network.
+            own = g["configs"].get("client.id")
             admin = self.admins[name] = RemoteAdmin(self.cluster, self.trace, name, g["host"],
                                                     connector(self.cluster, g["configs"], g.get("listener"),
-                                                              g.get("certificate")))
+                                                              g.get("certificate")),
+                                                    f"{own}-admin" if own else None)
         admin.delete_topics(list(g["topics"]))
 
     def member(self, name: str) -> KafkaConsumer:
