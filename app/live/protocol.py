@@ -30,6 +30,8 @@ FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "seek": {"t": (_NUMBER, True)},
     "load": {"seed": ((int,), False), "settings": ((dict,), False), "log": ((list,), False)},
     "ack": {"seq": ((int,), True)},
+    "command": {"line": ((str,), True)},
+    "signal": {"name": ((str,), True)},
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object",
                list: "a list", type(None): "null"}

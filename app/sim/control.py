@@ -97,7 +97,9 @@ def snapshot(sc: Scenario) -> dict[str, Any]:
         "partitions": sc.partition_view(),
         "producer": {"producer_id": p.producer_id, "acks": p.cfg["acks"], "idempotent": p.idempotent,
                      "in_flight": p.sender.in_flight_count()},
-        "topic": {"min.insync.replicas": sc.cluster.controller.topic_configs[sc.spec["topic"]["name"]]["min.insync.replicas"],
+        # .get: a lab's terminal may have deleted the spec's topic (kafka-topics --delete), as Kafka would let it
+        "topic": {"min.insync.replicas": sc.cluster.controller.topic_configs.get(sc.spec["topic"]["name"], {}).get(
+                      "min.insync.replicas"),
                   "replication.factor": sc.spec["topic"]["replication.factor"]},
         "buffer": buffer_view(sc),
     }

@@ -67,9 +67,10 @@ class Scenario:
     """Everything one spec builds; time advances only through ``step``/``run``/``run_to_end``."""
 
     def __init__(self, spec: Any, seed: int = 0, trace_records: bool | None = None, keep_log_bytes: bool = True) -> None:
-        """``keep_log_bytes=False``: logs keep each batch's size, not its bytes (batches are still
-        encoded, compressed and CRC-checked; only the stored copy is not kept), for runs whose
-        logs nobody reads back, such as a lab's. It never changes what happens."""
+        """``keep_log_bytes=False``: the spec's topics keep each batch's size, not its bytes (batches are
+        still encoded, compressed and CRC-checked; only the stored copy is not kept), for runs whose
+        logs nobody reads back, such as a lab's; topics created later keep their bytes. It never
+        changes what happens."""
         self.raw_spec = spec
         self.keep_log_bytes = keep_log_bytes
         s = self.spec = parse_spec(spec)
@@ -86,7 +87,8 @@ class Scenario:
         self.broker_metrics = BrokerMetrics()
         self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"],
                                s["kafka_version"], seed)
-        self.cluster.keep_log_bytes = keep_log_bytes
+        if not keep_log_bytes:
+            self.cluster.sizes_only = frozenset(tp["name"] for tp in s["topics"])
         for binding in s["acls"]:
             self.cluster.authorizer.add(binding)
         if cl["security"]:

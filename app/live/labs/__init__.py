@@ -125,6 +125,10 @@ class Lab:
     view: Any = None
     #: What the session drives (app/live/runtime.py): one scenario, or the view's scenarios in lockstep.
     runtime: type[ScenarioRuntime] = ScenarioRuntime
+    #: Whether the page shows the lab's terminal open from the start (every lab has one, behind a button).
+    terminal_open: bool = False
+    #: Whether its terminal may delete the lab's own topics: only a lab whose picture follows any topic.
+    terminal_deletes_lab_topics: bool = False
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.faults if f not in FAULTS]
@@ -186,8 +190,10 @@ def _registry() -> dict[str, Lab]:
     from app.live.labs.retries import RETRIES
     from app.live.labs.safe_producer import SAFE_PRODUCER
     from app.live.labs.security import SECURITY
+    from app.live.labs.topic_config import TOPIC_CONFIG
+
     return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING,
-                                      SAFE_PRODUCER, SECURITY)}
+                                      SAFE_PRODUCER, TOPIC_CONFIG, SECURITY)}
 
 
 LABS: dict[str, Lab] = _registry()
