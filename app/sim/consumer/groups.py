@@ -46,7 +46,7 @@ class ConsumerGroups:
             cfg["client.rack"] = g["racks"][index % len(g["racks"])]
         consumer = KafkaConsumer(self.cluster, cfg, g["topics"], name, self.trace, self.ledgers[group_id], g["process_ms"],
                                  g["commit"], g["host"], g.get("principal"),
-                                 connector(self.cluster, cfg, g.get("listener"), g.get("certificate")))
+                                 connector=connector(self.cluster, cfg, g.get("listener"), g.get("certificate")))
         self.members[name] = consumer
         return consumer
 
