@@ -7,6 +7,8 @@
 const READABLE = new Set(["key", "value", "auth_bytes", "mechanism", "client_id", "topic", "name"]);
 const TYPES = { produce: "produce request", "fetch.response": "fetch answer", sasl_authenticate: "SaslAuthenticate",
   sasl_handshake: "SaslHandshake", tls: "TLS handshake", api_versions: "ApiVersions" };
+// The captures the list offers as buttons: records and credentials.
+const LISTED = new Set(["produce", "fetch.response", "sasl_authenticate"]);
 // A new capture is fetched at most this often when none is pinned (each makes a TLS session on the server).
 const AUTO_EVERY_MS = 2500;
 
@@ -78,10 +80,21 @@ export function createByteView(box, { narrate }) {
     refresh(true);
   });
 
+  // The list offers what carries records or credentials (the picture offers every message): the newest few,
+  // kept still while a person points at it or tabs through it, so a button does not move away from them.
+  let listed = "";
   function buttons() {
-    const auto = el("button", { type: "button", "data-capture": "auto", "aria-pressed": String(pinned === null) }, "newest records");
-    list.replaceChildren(auto, ...captures.slice().reverse().slice(0, 6).map((c) => el("button", {
-      type: "button", "data-capture": c.id, "aria-pressed": String(pinned?.id === c.id) }, captureText(c))));
+    const offered = captures.filter((c) => LISTED.has(c.type)).reverse().slice(0, 5);
+    const ids = offered.map((c) => c.id).join();
+    const busy = list.matches(":hover, :focus-within");
+    if (ids !== listed && !(busy && listed)) {
+      listed = ids;
+      list.replaceChildren(el("button", { type: "button", "data-capture": "auto" }, "newest records"),
+        ...offered.map((c) => el("button", { type: "button", "data-capture": c.id }, captureText(c))));
+    }
+    for (const b of list.querySelectorAll("button")) {
+      b.setAttribute("aria-pressed", String(b.dataset.capture === "auto" ? pinned === null : pinned?.id === Number(b.dataset.capture)));
+    }
   }
 
   function newest() {
@@ -162,6 +175,7 @@ export function createByteView(box, { narrate }) {
       return true;
     },
     reset() {
+      listed = "";
       captures = [];
       pinned = null;
       shown = null;
