@@ -298,9 +298,3 @@ class Channels:
             ch.timer.cancel()
             ch.timer = None
 
-
-def channel_view(ch: Channel) -> dict[str, Any]:
-    """A channel as a lab draws it."""
-    return {"client": ch.client, "broker": ch.broker, "listener": ch.listener.name, "security_protocol": ch.protocol,
-            "state": ch.state.value, "principal": ch.principal, "tls_version": ch.tls_version, "mechanism": ch.mechanism,
-            "reauths": ch.reauths, "reauth_at": round(ch.reauth_at_ms, 3) if ch.reauth_at_ms is not None else None}

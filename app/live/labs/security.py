@@ -23,7 +23,7 @@ configuration, whatever the other three say). ACLs: alice READ on topic finance 
 prefixed ``finance-``; bob READ on group fleet.
 
 Shortened to be watchable, each stated in the lesson's lab table: 10 ms one way between any two
-hosts (a set-up's round trips can be followed), ``connections.max.reauth.ms`` 20 s (0: sessions never
+hosts (a set-up's round trips can be followed), ``connections.max.reauth.ms`` 10 s (0: sessions never
 expire), ``group.initial.rebalance.delay.ms`` 500 ms (3 s), ``offsets.topic.num.partitions`` 3 (50).
 """
 
@@ -48,7 +48,7 @@ _MODULES = {"PLAIN": "plain.PlainLoginModule", "SCRAM-SHA-512": "scram.ScramLogi
 BASE_SPEC: dict[str, Any] = {
     "kafka_version": "4.0",
     "cluster": {"brokers": 3, "racks": ["az-a", "az-b", "az-c"], "latency_ms": 10.0, "offsets.topic.num.partitions": 3,
-                "group.initial.rebalance.delay.ms": 500, "connections.max.reauth.ms": 20000},
+                "group.initial.rebalance.delay.ms": 500, "connections.max.reauth.ms": 10000},
     "topics": [{"name": "finance", "partitions": 2, "replication.factor": 3},
                {"name": "trucks", "partitions": 1, "replication.factor": 3}],
     "producers": [{"topic": PRODUCED_TOPIC, "client.id": PRODUCER, "linger.ms": 5,
@@ -154,7 +154,7 @@ SECURITY = SecurityLab(
     preset={"encryption": "off", "authentication": "none", "authorisation": "off", "all together": "off"},
     seed=12,
     faults=("delete_topics",),
-    speed=0.05,
+    speed=0.1,
     view=SecurityWatch,
     notes={"encryption": _NOTE.format(what="encryption={value}"),
            "authentication": _NOTE.format(what="authentication={value}"),

@@ -133,7 +133,8 @@ def _readable(frame: wire.Frame) -> list[dict[str, str]]:
         if span.name == "auth_bytes":  # PLAIN's NUL-separated name and password, as text
             raw = frame.data[span.start: span.end].decode("utf-8", "replace")
             # NUL separates PLAIN's fields (shown as a middle dot); the length prefix is not text
-            out.append({"field": span.name, "text": "".join("\u00b7" if c == "\0" else c for c in raw if c == "\0" or c.isprintable())})
+            text = "".join("\u00b7" if c == "\0" else c for c in raw if c == "\0" or c.isprintable())
+            out.append({"field": span.name, "text": text})
         elif span.name in ("key", "value", "mechanism", "client_id"):
             out.append({"field": span.name, "text": span.value})
     return out[:12]

@@ -83,7 +83,8 @@ def threats(view: dict[str, Any], layers: dict[str, Any], cast: list[dict[str, A
                  if seen.get("passwords read") else "")
         read = seen.get("records read", 0)
         eavesdrop = {"status": "shown", "layer": "encryption",
-                     "text": (f"The eavesdropper read {_n(read, 'record')} of {PRODUCED_TOPIC} in clear (keys, amounts, names){extra}."
+                     "text": (f"The eavesdropper read {_n(read, 'record')} of {PRODUCED_TOPIC} in clear "
+                              f"(keys, amounts, names){extra}."
                               if read else "Nothing encrypts the traffic: whatever travels can be read"
                               f"{extra} (no records have travelled yet).")}
     # 2. A client claims to be alice: authentication stops it (if it checks something the impostor lacks).

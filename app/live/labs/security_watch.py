@@ -170,7 +170,8 @@ class SecurityWatch:
                 found = self.appended.get((topic, partition, start))
                 batch = self.batches.get(found[0]) if found else None
                 if end > start and batch is not None and batch[2] is not None:
-                    topic_id = self.sc.cluster.controller.topics[topic].topic_id if topic in self.sc.cluster.controller.topics else None
+                    known = self.sc.cluster.controller.topics.get(topic)
+                    topic_id = known.topic_id if known is not None else None
                     return {"topic": topic, "partition": partition, "topic_id": topic_id, "high_watermark": hw,
                             "batch": _b64(with_base_offset(batch[2], start, found[1])), "records": end - start}
             return None
@@ -197,8 +198,8 @@ class SecurityWatch:
                 "records": dict(self.records), "reauths": self.reauths, "topics": topics}
         view["layers"] = layers_of(sc)
         view["server_properties"] = server_properties(sc)
-        view["acls"] = [f"{b.principal} {b.permission.name} {b.operation.name} on {b.resource_type.name} {b.name} ({b.pattern.name})"
-                        for b in sc.spec["acls"]]
+        view["acls"] = [f"{b.principal} {b.permission.name} {b.operation.name} on {b.resource_type.name} {b.name} "
+                        f"({b.pattern.name})" for b in sc.spec["acls"]]
         view["cards"] = cards(view, sc.spec)
         view["threats"] = threats(view, view["layers"], view["cards"])
         return view

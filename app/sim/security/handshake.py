@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from app.sim.security import handshake_bytes as hb
-from app.sim.security.connection import connect
+from app.sim.security.connection import ConnectionOutcome, connect
 from app.sim.security.errors import SECURITY_ERRORS
 from app.sim.security.oauthbearer import client_initial_response, unsecured_token
 from app.sim.security.plain import plain_client_response, plain_server_evaluate
 from app.sim.security.principal import SslPrincipalMapper
-from app.sim.security.scram import ScramCredential, scram_exchange
+from app.sim.security.scram import ScramCredential, ScramExchange, scram_exchange
 
 __all__ = ["Certificate", "ClientSecurity", "ListenerSecurity", "Step", "Failure", "Handshake", "plan",
            "reauth_steps", "ANONYMOUS", "TLS_CLIENT_HELLO_HEAD"]
@@ -175,7 +175,8 @@ def _sasl_exchange(client: ClientSecurity, listener: ListenerSecurity, client_id
                       f"{tag} response: {verdict.error_message or 'authenticated'}")]
         return steps, verdict.principal, verdict.error_message, None
     if mech.startswith("SCRAM-"):
-        exchange = _scram(mech, client.username or "", client.password or "", listener.scram.get((mech, client.username or "")))
+        user = client.username or ""
+        exchange = _scram(mech, user, client.password or "", listener.scram.get((mech, user)))
         steps = []
         names = ("client-first (user name, nonce)", "server-first (salt, iterations)",
                  "client-final (proof: no password)", "server-final (server signature)")
@@ -198,7 +199,7 @@ def _sasl_exchange(client: ClientSecurity, listener: ListenerSecurity, client_id
 
 
 @lru_cache(maxsize=256)
-def _scram(mechanism: str, username: str, password: str, credential: ScramCredential | None):  # type: ignore[no-untyped-def]
+def _scram(mechanism: str, username: str, password: str, credential: ScramCredential | None) -> ScramExchange:
     """The real exchange, computed once per input (PBKDF2 costs a few ms; a run reconnects often)."""
     creds = {username: credential} if credential is not None else {}
     return scram_exchange(mechanism, username, password, creds, client_nonce=_CLIENT_NONCE, server_nonce=_SERVER_NONCE)
@@ -228,7 +229,8 @@ def plan(client: ClientSecurity, listener: ListenerSecurity, client_id: str) -> 
         cert = client.certificate if auth != "none" else None
         mtls = cert is not None or auth == "required"
         if auth == "required" and (cert is None or not cert.trusted) or auth == "requested" and cert and not cert.trusted:
-            why = "no client certificate" if cert is None else f"the client certificate ({cert.subject}) is not issued by a CA the broker trusts"
+            why = ("no client certificate" if cert is None
+                   else f"the client certificate ({cert.subject}) is not issued by a CA the broker trusts")
             alert = "certificate_required" if cert is None else "bad_certificate"
             return Handshake(tuple(steps + _tls_steps(version, mtls, refused=alert)), failure=_ssl_failed(listener, why),
                              tls_version=version)
@@ -264,7 +266,8 @@ def reauth_steps(client: ClientSecurity, listener: ListenerSecurity, client_id: 
     """A re-authentication (KIP-368) on the open connection: SaslHandshake and SaslAuthenticate, no ApiVersions
     (SaslClientAuthenticator.reauthenticate reuses the first one's answer)."""
     mech = client.mechanism
-    steps = [Step("client", "sasl_handshake", hb.sasl_handshake_request(mech, client_id), f"SaslHandshake v1: {mech} (re-authentication)"),
+    steps = [Step("client", "sasl_handshake", hb.sasl_handshake_request(mech, client_id),
+                  f"SaslHandshake v1: {mech} (re-authentication)"),
              Step("broker", "sasl_handshake.response", hb.sasl_handshake_response(listener.enabled_mechanisms),
                   "SaslHandshake response")]
     sasl, _, _, _ = _sasl_exchange(client, listener, client_id, _tls_version(client, listener))
@@ -278,13 +281,15 @@ def _ssl_failed(listener: ListenerSecurity, why: str) -> Failure:
                    "SslAuthenticationException", "SSL handshake failed")
 
 
-def _mismatch(steps: list[Step], client: ClientSecurity, listener: ListenerSecurity, client_id: str, outcome, version):  # type: ignore[no-untyped-def]
+def _mismatch(steps: list[Step], client: ClientSecurity, listener: ListenerSecurity, client_id: str,
+              outcome: ConnectionOutcome, version: str | None) -> Handshake:
     """The messages before a security.protocol / listener / mechanism mismatch ends the attempt."""
     client_tls = client.protocol in ("SSL", "SASL_SSL")
     broker_tls = listener.protocol in ("SSL", "SASL_SSL")
     if client_tls and not broker_tls:
         # The broker reads the ClientHello's first bytes as a request size and closes (InvalidReceiveException).
-        steps += [Step("client", "tls", hb.TLS_FLIGHTS[("TLSv1.3", False)][0].bytes, "TLS: ClientHello (to a listener without TLS)"),
+        hello = hb.TLS_FLIGHTS[("TLSv1.3", False)][0].bytes
+        steps += [Step("client", "tls", hello, "TLS: ClientHello (to a listener without TLS)"),
                   Step("broker", "tcp", 0, "TCP FIN: the broker closes")]
     elif broker_tls and not client_tls:
         first = (hb.api_versions_request(0, client_id) if client.protocol.startswith("SASL_")
@@ -294,7 +299,8 @@ def _mismatch(steps: list[Step], client: ClientSecurity, listener: ListenerSecur
     elif outcome.stage == "first-request":
         if version is not None and broker_tls:
             steps += _tls_steps(version, mtls=False)
-        steps += [Step("client", "api_versions", hb.api_versions_request(4, client_id), "ApiVersions v4 (allowed before SASL)"),
+        steps += [Step("client", "api_versions", hb.api_versions_request(4, client_id),
+                       "ApiVersions v4 (allowed before SASL)"),
                   Step("broker", "api_versions.response", hb.API_VERSIONS_V4_RESPONSE, "ApiVersions v4 response"),
                   Step("client", "metadata", 40, "MetadataRequest: refused during the SASL handshake"),
                   Step("broker", "tcp", 0, "TCP FIN: the broker closes")]

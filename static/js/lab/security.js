@@ -125,6 +125,11 @@ export function createRenderer(root, ctx) {
           ctx.narrate(`${e.client} stopped: ${e.message}.`);
         } else if (e.kind === "admin.result") {
           ctx.narrate(e.exception ? `${e.client}'s deleteTopics failed: ${e.exception}: ${e.message}` : `${e.client} deleted ${e.topics.join(", ")}.`);
+        } else if (e.kind === "channel.reauthenticated" && !told.has("reauth")) {
+          told.add("reauth");
+          ctx.narrate(`${e.client} re-authenticated on its open connection to broker ${e.broker} in ${e.took_ms} ms ` +
+            `(SaslHandshake and SaslAuthenticate, no new TCP or TLS): its session lasts ${e.session_lifetime_ms / 1000} s ` +
+            "(connections.max.reauth.ms).");
         } else if (e.kind === "channel.ready" && !told.has("ready")) {
           told.add("ready"); // the first connection says what a set-up costs; the badges say the rest
           ctx.narrate(`${e.client} connected to broker ${e.broker} as ${e.principal} (${e.security_protocol}${e.tls_version ? `, ${e.tls_version}` : ""}) ` +
