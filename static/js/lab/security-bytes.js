@@ -105,7 +105,9 @@ export function createByteView(box, { narrate }) {
   async function show(capture) {
     shown = capture;
     const ticket = ++asked;
-    title.textContent = `Building the bytes of the ${captureText(capture)}…`;
+    // The bytes on screen stay until the new ones are ready (following the newest, they change every few seconds).
+    if (!view.childElementCount) title.textContent = `Building the bytes of the ${captureText(capture)}…`;
+    box.dataset.busy = "true";
     let body;
     try {
       const response = await fetch("/api/labs/security/bytes", { method: "POST", headers: { "content-type": "application/json" },
@@ -113,10 +115,14 @@ export function createByteView(box, { narrate }) {
       body = await response.json();
       if (!response.ok) throw new Error(body.detail ?? response.statusText);
     } catch (err) {
-      if (ticket === asked) title.textContent = `The bytes could not be built: ${err.message}`;
+      if (ticket === asked) {
+        delete box.dataset.busy;
+        title.textContent = `The bytes could not be built: ${err.message}`;
+      }
       return;
     }
     if (ticket !== asked) return; // a newer selection is on its way
+    delete box.dataset.busy;
     draw(capture, body);
   }
 
