@@ -9,7 +9,6 @@ exactly, which is how seek and shared links work (docs/protocol.md, "Replay").
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import time
@@ -26,6 +25,7 @@ from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
 from app.live.runtime import ScenarioRuntime
 from app.shell.commands import vocabulary as terminal_vocabulary
 from app.sim import Scenario, SpecError, faults, parse_spec
+from app.sim.copying import copy_paused
 
 _log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ class Limits:
     window: int = 2
     #: Controls a run's log may hold (a link carries them all).
     max_log: int = 500
-    #: How often (wall ms) the ledger is audited while the run plays; it walks every record.
+    #: How often (wall ms) the ledger's audit is brought up to date while the run plays (what changed since the
+    #: last time: app/sim/ledger_audit.py); four times a second is as fast as its figures can be read.
     ledger_every_ms: float = 250.0
     #: The most wall time one tick makes up for (None: all of it). When the machine is slower
     #: than the chosen speed, a tick that ran long would otherwise ask the next one to catch up
@@ -139,7 +140,6 @@ class LabSession:
         self.last_control_wall = wall_ms
         self._ledger: dict[str, Any] | None = None
         self._ledger_wall = -1e18
-        self._ledger_cost_ms = 0.0
         self._link_dirty = True
         #: virtual time gained and asked for in the current wall second, and the pace of the last one
         self._window_gained = self._window_asked = 0.0
@@ -177,15 +177,15 @@ class LabSession:
             self._start_run()
             self._replay(t)
             return
-        self.run = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
-        self.flow = copy.deepcopy(cp.flow)
+        self.run = copy_paused(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.flow = copy_paused(cp.flow)
         self.cursor, self.values = cp.cursor, dict(cp.values)
         self._replay(t, Counter(cp.totals))
 
     def _checkpoint(self, totals: Counter[str]) -> None:
         """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
         self._checkpoints.append(_Checkpoint(self.run.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy.deepcopy(self.run), self.run.records(), copy.deepcopy(self.flow)))
+                                             copy_paused(self.run), self.run.records(), copy_paused(self.flow)))
         while len(self._checkpoints) > 1 and (
                 len(self._checkpoints) > MAX_CHECKPOINTS
                 or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
@@ -536,13 +536,9 @@ class LabSession:
         return {"seed": self.seed, "settings": dict(self.start), "log": [list(e) for e in self.log]}
 
     def ledger(self, wall_ms: float, force: bool = False) -> dict[str, Any]:
-        """The ledger's audit; it walks every record, so while playing it runs at most every
-        ``ledger_every_ms`` and at most a tenth of the time (a 30 ms audit waits 300 ms)."""
-        wait = max(self.limits.ledger_every_ms, 10.0 * self._ledger_cost_ms)
-        if self._ledger is None or force or wall_ms - self._ledger_wall >= wait:
-            started = time.perf_counter()
+        """The ledger's audit, at most every ``ledger_every_ms`` while playing (``force``: now)."""
+        if self._ledger is None or force or wall_ms - self._ledger_wall >= self.limits.ledger_every_ms:
             self._ledger = self.run.ledger()
-            self._ledger_cost_ms = (time.perf_counter() - started) * 1000.0
             self._ledger_wall = wall_ms
         return self._ledger
 

@@ -77,8 +77,9 @@ def drain_events(sc: Scenario) -> list[dict[str, Any]]:
 
 
 def ledger_now(sc: Scenario) -> dict[str, Any]:
-    """The ledger's audit now: acked, failed, lost, duplicated, reordered (see app/sim/ledger.py)."""
-    return sc.ledger.summary(sc.cluster)
+    """The ledger's audit now: acked, failed, lost, duplicated, reordered (see app/sim/ledger.py), counted
+    from what changed since the last call (app/sim/ledger_audit.py)."""
+    return sc.audit.summary()
 
 
 def brokers_view(sc: Scenario) -> list[dict[str, Any]]:
