@@ -120,3 +120,10 @@ def test_axe_with_the_lab_running_in_reading_and_projector_mode(page: Page, serv
     page.wait_for_timeout(800)
     assert_no_serious_axe_violation(page)
     page.screenshot(path=artifacts / "lab-security-projector-1280.png")
+    # On a 1280x720 slide the byte view keeps its first rows of ciphertext on screen, under the threats, hex and ASCII.
+    side = root.locator(".lab-side").bounding_box()
+    rows = root.locator("[data-sec-bytes-view] .sec-hex tbody tr:visible")
+    expect(rows.first).to_be_visible()
+    last = rows.nth(rows.count() - 1).bounding_box()
+    assert side and last and rows.count() >= 3 and last["y"] + last["height"] <= side["y"] + side["height"] + 1, (side, last)
+    assert last["x"] + last["width"] <= side["x"] + side["width"] + 1, (side, last)
