@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry()
     app.state.search_index = build_index(course, app.state.registry)
     app.state.templates = make_templates(settings.templates_dir)
-    app.state.lab_sessions = SessionRegistry(settings.lab_max_sessions)
+    app.state.lab_sessions = SessionRegistry(settings.max_sessions())
     app.state.templates.env.globals["labs"] = LABS
     app.state.allowed_hosts = allowed_hosts(settings)
 

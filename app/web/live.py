@@ -68,7 +68,8 @@ def limits_from(settings: Settings) -> Limits:
     # A tick makes up for at most a quarter second of wall time: a busy server lets a run fall
     # behind real time rather than spiral into ever longer catch-up ticks.
     return Limits(events_per_sec=settings.lab_events_per_sec, messages_per_sec=settings.lab_messages_per_sec,
-                  message_burst=max(1, int(settings.lab_messages_per_sec * 2)), max_tick_ms=250.0)
+                  message_burst=max(1, int(settings.lab_messages_per_sec * 2)), max_tick_ms=250.0,
+                  memory_bytes=settings.lab_session_memory_mb << 20)
 
 
 def _tick(session: LabSession, now: float, budget_ms: float) -> dict[str, Any] | None:
@@ -150,7 +151,8 @@ async def _open(ws: WebSocket, sender: _Sender, lab: str, settings: Settings) ->
         return
     registry: SessionRegistry = ws.app.state.lab_sessions
     if not registry.try_open():
-        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once; "
+        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once "
+                                        "(as many as its memory for labs allows: docs/web.md); "
                                         "try again in a moment").frame())
         await sender.close(CLOSE_TRY_LATER)
         return
