@@ -176,10 +176,13 @@ def with_wire(spec: dict[str, Any]) -> dict[str, Any]:
 def topology(sc: Scenario) -> dict[str, Any]:
     """What the picture lays out: clients, brokers with their rack (broker.rack), and each link's one-way latency.
 
-    The clients are the run's producers now (their client.id) and its consumers. A producer a lab replaced
+    The clients are the run's producers now, its consumers and the admin clients applications started, by their
+    client.id (the name their messages travel under). A producer a lab replaced
     is not one: it sends only what it had, and the page draws its last messages on its successor's links."""
     clients = [{"name": p.client_id, "kind": "producer"} for p in sc.producers]
-    clients += [{"name": m, "kind": "consumer"} for m in sc.member_names()]
+    # By client.id, the name messages travel under (a member's name is the lab's handle for faults).
+    clients += [{"name": sc.groups.members[m].client_id, "kind": "consumer"} for m in sc.member_names()]
+    clients += [{"name": a.client_id, "kind": "admin"} for _, a in sorted(sc.groups.admins.items())]
     names = [c["name"] for c in clients]
     brokers = sorted(sc.cluster.brokers.items())
     net = sc.network

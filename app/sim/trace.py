@@ -21,7 +21,7 @@ KINDS: tuple[str, ...] = (
     "record.sent", "record.acked", "record.failed", "record.blocked",
     "batch.created", "batch.ready", "batch.expired",
     "request.sent", "request.timeout", "request.disconnected",
-    "produce.appended", "produce.error", "ack.received", "record.retried", "duplicate.rejected",
+    "produce.appended", "produce.error", "ack.received", "record.retried", "duplicate.rejected", "batch.recompressed",
     "replica.fetched", "hw.advanced", "isr.shrunk", "isr.expanded",
     "leader.elected", "partition.offline", "broker.down", "broker.restarting", "broker.up", "broker.fenced",
     "broker.added", "broker.shutting_down", "broker.unregistered",
@@ -38,6 +38,9 @@ KINDS: tuple[str, ...] = (
     "consumer.committed", "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
     "consumer.killed",
     "acl.denied",
+    # connections with their security (app/sim/channel.py): set-up, failures, re-authentication
+    "channel.connecting", "channel.ready", "channel.failed", "channel.reauthenticating", "channel.reauthenticated",
+    "admin.result",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
 #: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an

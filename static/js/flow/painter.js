@@ -18,6 +18,13 @@ export const KINDS = {
   metadata: { colour: "--flow-metadata", shape: "circle", w: 12, h: 12, label: "metadata request" },
   "metadata-response": { colour: "--flow-metadata", shape: "ring", w: 12, h: 12, label: "metadata response" },
 };
+// A connection's set-up (app/sim/channel.py): hexagons in ink, request and answer alike.
+const SETUP = { tcp: ["TCP connect", 8], tls: ["TLS handshake", 12], api_versions: ["ApiVersions", 10],
+  sasl_handshake: ["SaslHandshake", 11], sasl_authenticate: ["SaslAuthenticate", 12] };
+for (const [type, [label, w]] of Object.entries(SETUP)) {
+  KINDS[type] = { colour: "--flow-ink", shape: "hex", w, h: w, label };
+  KINDS[`${type}-response`] = { colour: "--flow-ink", shape: "hex", w, h: w, label: `${label} answer` };
+}
 const OTHER = { colour: "--flow-ink", shape: "circle", w: 10, h: 10, label: "message" };
 
 export function kindInfo(kind) {
@@ -40,6 +47,13 @@ function shapePath(ctx, shape, x, y, w, h, angle) {
     case "tab":
       ctx.moveTo(x - w / 2, y - h / 2); ctx.lineTo(x + w / 2 - 4, y - h / 2); ctx.lineTo(x + w / 2, y);
       ctx.lineTo(x + w / 2 - 4, y + h / 2); ctx.lineTo(x - w / 2, y + h / 2); ctx.closePath();
+      break;
+    case "hex":
+      for (let i = 0; i < 6; i++) {
+        const a = Math.PI / 3 * i;
+        ctx[i ? "lineTo" : "moveTo"](x + Math.cos(a) * w / 2, y + Math.sin(a) * h / 2);
+      }
+      ctx.closePath();
       break;
     case "circle":
     case "ring":
