@@ -158,7 +158,7 @@ async def _open(ws: WebSocket, sender: _Sender, lab: str, settings: Settings) ->
     if not registry.try_open():
         labs = "1 lab" if registry.limit == 1 else f"{registry.limit} labs"
         await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {labs} at once "
-                                        "(as many as its memory for labs allows: docs/web.md); "
+                                        "(as many as the memory it gives labs allows); "
                                         "try again in a moment").frame())
         await sender.close(CLOSE_TRY_LATER)
         return
