@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from collections.abc import Sequence
 
@@ -20,6 +21,16 @@ def port_number(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"invalid port {port}: expected a number in [1,...,65535]")
     return port
+
+
+def worker_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid worker count {text!r}: expected a whole number in [1,...,64]") from None
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"invalid worker count {n}: expected a number in [1,...,64]")
+    return n
 
 
 def host_name(text: str) -> str:
@@ -44,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the course in your browser")
     serve.add_argument("--host", type=host_name, default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=port_number, default=8000, help="port to bind (default: 8000)")
+    serve.add_argument("--workers", type=worker_count, default=os.cpu_count() or 1,
+                       help="worker processes; each lab lives on one (default: this machine's cores)")
     return parser
 
 
@@ -68,12 +81,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             "loopback and --host.",
             file=sys.stderr,
         )
-    app = create_app(settings)
-    print(f"Brokerlab {__version__} at {url_for(args.host, args.port)} (Ctrl+C to stop)", flush=True)
+    app = create_app(settings)  # loads and checks the lessons once here, so a broken one fails before any worker starts
+    workers = args.workers
+    print(f"Brokerlab {__version__} at {url_for(args.host, args.port)} with {workers} worker"
+          f"{'s' if workers > 1 else ''} (Ctrl+C to stop)", flush=True)
     # uvicorn reads a websocket message whole, up to 16 MiB by default. Twice the protocol's limit: a message
     # a little over it still reaches the session, which answers too_large and goes on; a larger one closes
     # the socket (1009, message too big) before it is in memory.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws_max_size=2 * MAX_MESSAGE_BYTES)
+    options: dict[str, object] = {"host": args.host, "port": args.port, "log_level": "warning",
+                                  "ws_max_size": 2 * MAX_MESSAGE_BYTES}
+    if workers == 1:
+        uvicorn.run(app, **options)
+    else:
+        # Each worker process builds its own app from the environment (Settings reads BROKERLAB_*): a lab's
+        # websocket lives on the worker that accepted it, with its own sessions and their cap.
+        os.environ["BROKERLAB_HOST"] = args.host
+        os.environ["BROKERLAB_PORT"] = str(args.port)
+        uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)
     return 0
 
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     lab_idle_seconds: float = Field(default=1800.0, gt=0)
     #: Frames a second a session sends at most.
     lab_frames_per_sec: float = Field(default=30.0, gt=0, le=60)
+    #: The most of the server's time one tick of a session may take (ms): past it, that session's run falls behind
+    #: its speed (its pace drops below 1 and the page says so) instead of delaying every other session's frames.
+    lab_tick_budget_ms: float = Field(default=6.0, gt=0)
     #: Origins besides the server's own that may open a lab websocket (e.g. "https://course.example").
     lab_allowed_origins: list[str] = Field(default_factory=list)
     #: A frame the page has not taken in this long means it stopped reading: the session closes and frees its place.

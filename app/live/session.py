@@ -119,6 +119,9 @@ class LabSession:
         self._ledger_wall = -1e18
         self._ledger_cost_ms = 0.0
         self._link_dirty = True
+        #: virtual time gained and asked for in the current wall second, and the pace of the last one
+        self._window_gained = self._window_asked = 0.0
+        self.pace = 1.0
         self._load(lab.seed, dict(lab.preset), [])
 
     # -- building and replaying runs -----------------------------------------------------------
@@ -227,13 +230,19 @@ class LabSession:
             return Playback.ENDED
         return Playback.PAUSED if self.paused else Playback.PLAYING
 
-    def tick(self, wall_ms: float) -> None:
-        """Advance virtual time by ``speed`` x the wall time since the last tick, within the event budget."""
+    def tick(self, wall_ms: float, budget_ms: float | None = None) -> None:
+        """Advance virtual time by ``speed`` x the wall time since the last tick, within the event budget and,
+        given ``budget_ms``, within that much of the server's time (measured here, never by the simulator): a
+        session the server cannot keep up with falls behind its speed and says so (``throttled``, ``pace``),
+        instead of taking the time of every other session on the server."""
         dt = max(0.0, wall_ms - self._wall)
         self._wall = wall_ms
         if wall_ms - self._window_start >= 1000.0:
+            # The pace of the second that ended: virtual time gained / what the speed asked for.
+            self.pace = self._window_gained / self._window_asked if self._window_asked > 0 else 1.0
             self._window_start = wall_ms
             self._window_events = 0
+            self._window_gained = self._window_asked = 0.0
             self.throttled = False
         if self.limits.max_tick_ms is not None and dt > self.limits.max_tick_ms:
             dt = self.limits.max_tick_ms
@@ -243,15 +252,19 @@ class LabSession:
         # The clock moved, so the page needs a frame even when no event happened: a quiet stretch
         # (or the last one, into the run's end) would otherwise leave its clock and state stale.
         self.outbox.dirty = True
-        target = min(self.run.now + self.speed * dt, self.run.end_ms)
+        start = self.run.now
+        target = min(start + self.speed * dt, self.run.end_ms)
+        self._window_asked += target - start
+        deadline = time.perf_counter() + budget_ms / 1000.0 if budget_ms is not None else None
         # Four slices, so an event-heavy stretch stops at the budget instead of overshooting it by a whole tick.
         slice_ms = max((target - self.run.now) / 4, 0.001)
         while self.run.now < target:
-            if self._window_events >= self.limits.events_per_sec:
+            if self._window_events >= self.limits.events_per_sec or (deadline is not None and time.perf_counter() > deadline):
                 self.throttled = True
                 self.outbox.dirty = True
-                return
+                break
             self._run_to(min(target, self.run.now + slice_ms))
+        self._window_gained += self.run.now - start
 
     def _run_to(self, t: float) -> None:
         self._advance(t, notify=True)
@@ -512,7 +525,8 @@ class LabSession:
         if view is not None:
             frame["lab"] = view
         frame["settings"] = dict(self.values)
-        frame["playback"] = {"state": self.playback.value, "speed": self.speed, "throttled": self.throttled}
+        frame["playback"] = {"state": self.playback.value, "speed": self.speed, "throttled": self.throttled,
+                             "pace": round(self.pace, 3)}
         frame["timeline"] = {"now": _round(self.run.now), "horizon": _round(self.horizon), "end": self.run.end_ms,
                              "marks": [[e[0], e[1], e[2], e[3]] for e in self.log]}
         if self._link_dirty or reset:

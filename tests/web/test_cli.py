@@ -40,12 +40,30 @@ def served(monkeypatch: pytest.MonkeyPatch, sample_content) -> list[dict[str, An
 
 
 def test_serve_prints_the_address_and_runs_uvicorn(served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["serve", "--port", "8123"]) == 0
+    assert cli.main(["serve", "--port", "8123", "--workers", "1"]) == 0
     out, err = capsys.readouterr()
-    assert "http://127.0.0.1:8123/" in out
+    assert "http://127.0.0.1:8123/ with 1 worker " in out
     assert err == ""
     assert served[0]["host"] == "127.0.0.1" and served[0]["port"] == 8123
     assert served[0]["app"].state.settings.port == 8123
+
+
+def test_serve_runs_a_worker_per_core_by_default_each_building_its_app_from_the_environment(
+        served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
+    monkeypatch.delenv("BROKERLAB_PORT", raising=False)
+    monkeypatch.delenv("BROKERLAB_HOST", raising=False)  # the command sets both for its workers: restored after
+    cli.main(["serve", "--port", "8124"])
+    [call] = served
+    assert (call["app"], call["factory"], call["workers"]) == ("app.main:create_app", True, 2)
+    assert cli.os.environ["BROKERLAB_PORT"] == "8124" and "with 2 workers" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text", ["0", "many", "65"])
+def test_a_bad_worker_count_is_refused_with_the_range(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--workers", text])
+    assert "invalid worker count" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
