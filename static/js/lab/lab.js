@@ -25,6 +25,8 @@ const RENDERERS = {
   throughput: () => import("./throughput.js"),
   buffer: () => import("./buffer.js"),
   partitioning: () => import("./partitioning.js"),
+  basics: () => import("./basics.js"),
+  consumers: () => import("./consumers.js"),
 };
 
 export const SPEEDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
