@@ -172,6 +172,16 @@ def test_the_check_finds_a_setting_left_out() -> None:
     assert not _has("15000 ms", "1500") and _has("1500 ms (1.5 s)", "1500")
 
 
+def test_the_check_reads_a_spec_s_lists_and_what_the_lab_builds_from_them() -> None:
+    """The consumers lab writes its group's session.timeout.ms in build_spec, and its topics and groups are lists."""
+    problems = missing_rows(LABS["consumers"], [("`auto.offset.reset`", "earliest", "latest (default)")])
+    assert "consumer_groups.session.timeout.ms: no row naming `session.timeout.ms` with '10000' in the lab" in problems
+    assert any(p.startswith("topics.partitions") for p in problems)
+    assert not any(p.startswith("consumer_groups.auto.offset.reset") for p in problems)
+    # A setting the learner moves on the page (partition.assignment.strategy) needs no row.
+    assert not any("partition.assignment.strategy" in p for p in problems)
+
+
 # Broker ids: the labs number brokers 0..n-1 (app.sim.spec), and so do the lessons and diagrams.
 
 _BROKER_IDS = re.compile(r"\b[Bb]rokers? (\d+(?:(?:, | and | or | to )\d+)*)")

@@ -1,8 +1,9 @@
 """The consumers lab: a producer, a consumer group on four partitions, and members that come, go and crash.
 
 Three brokers in three zones, one producer at 60 records a second, a group "billing" of three
-members that each take 5 ms a record (so each keeps up with about 200 a second: lag stays
-near zero until a member stops). Four partitions for three members: range gives one member
+members that each take 20 ms a record (so each keeps up with 50 a second: lag stays near zero
+while two or more members share the work, and a member is busy often enough that a kill
+lands in the middle of a batch, where the commit strategies differ). Four partitions for three members: range gives one member
 two, and a fourth member moves three of them under range but one under cooperative-sticky.
 Four, not six, so that the cluster picture (each broker holds a replica of every partition)
 reads from the back of a room. The learner adds, closes, kills and restarts members,
@@ -44,7 +45,7 @@ BASE_SPEC: dict[str, Any] = {
     "producers": [{"topic": TOPIC, "linger.ms": 5,
                    "workload": {"records_per_sec": 60, "keys": 24, "value": "json", "value_bytes": 80}}],
     # Each member runs in a zone of its own (client.rack); only the brokers' replica.selector.class makes use of it.
-    "consumer_groups": [{"group.id": GROUP, "topics": [TOPIC], "members": 3, "process_ms": 5,
+    "consumer_groups": [{"group.id": GROUP, "topics": [TOPIC], "members": 3, "process_ms": 20,
                          "auto.offset.reset": "earliest", "racks": ZONES}],
     "duration_ms": 600_000,
     "settle_ms": 0,
