@@ -1,25 +1,23 @@
-"""The consumers lab: a producer, a consumer group on four partitions, and members that come, go and crash.
+"""The consumers lab: a producer, a consumer group on three partitions, and members that come, go and crash.
 
-Three brokers in three zones, one producer at 60 records a second, a group "billing" of three
-members that each take 20 ms a record (so each keeps up with 50 a second: lag stays near zero
-while two or more members share the work, and a member is busy often enough that a kill
-lands in the middle of a batch, where the commit strategies differ). Four partitions for three members: range gives one member
-two, and a fourth member moves three of them under range but one under cooperative-sticky.
-Four, not six, so that the cluster picture (each broker holds a replica of every partition)
-reads from the back of a room. The learner adds, closes, kills and restarts members,
-switches the assignor and the protocol (classic eager, cooperative-sticky, the KIP-848
-consumer protocol), the commit strategy, static membership and fetching from the nearest
-replica, and sees who stops consuming during a rebalance and for how long, the lag per
-partition, and the records processed twice or never.
+Three brokers in three zones, one producer at 30 records a second, a group "billing" of three
+members, one partition each, that take 40 ms a record: each keeps up with 25 a second, so a
+member is busy often enough that a kill may land in the middle of a batch (where the commit
+strategies differ), and a member left with two partitions is busy four fifths of the time:
+the lag a stop built up goes down slowly. (Twice the records at half the time each tell the
+same story at twice the server's work.) A fourth member gets no partition: under an eager
+assignor the whole group still stops for it, under cooperative-sticky and the consumer
+protocol nobody does. Three partitions, not more, so that the cluster picture (each broker
+holds a replica of every partition) reads from the back of a room.
 
 Shortened to be watchable, each stated in the lesson's lab table: ``session.timeout.ms``
 10 s (45 s by default), ``group.initial.rebalance.delay.ms`` 500 ms (3 s),
 ``offsets.topic.num.partitions`` 3 (50), KIP-848's ``group.consumer.session.timeout.ms``
 10 s (45 s) and ``group.consumer.heartbeat.interval.ms`` 1 s (5 s).
 
-``GroupWatch`` (``frame["lab"]``) follows the group through ``trace.subscribe``: each
-member's state and partitions, when it last polled and how long it stood still in each
-rebalance, the rebalances, the commits, and per partition the lag.
+``GroupWatch`` (app/live/labs/group_view.py, ``frame["lab"]``) follows the group through
+``trace.subscribe``: each member's state and partitions, who read each partition when, the
+rebalances, the commits, the coordinator, per partition the lag, and the bytes fetched across zones.
 """
 
 from __future__ import annotations
@@ -41,12 +39,13 @@ BASE_SPEC: dict[str, Any] = {
                 "offsets.topic.num.partitions": 3, "group.initial.rebalance.delay.ms": 500,
                 "group.consumer.session.timeout.ms": 10000, "group.consumer.min.session.timeout.ms": 6000,
                 "group.consumer.heartbeat.interval.ms": 1000, "group.consumer.min.heartbeat.interval.ms": 1000},
-    "topics": [{"name": TOPIC, "partitions": 4, "replication.factor": 3}],
+    "topics": [{"name": TOPIC, "partitions": 3, "replication.factor": 3}],
     "producers": [{"topic": TOPIC, "linger.ms": 5,
-                   "workload": {"records_per_sec": 60, "keys": 24, "value": "json", "value_bytes": 80}}],
-    # Each member runs in a zone of its own (client.rack); only the brokers' replica.selector.class makes use of it.
-    "consumer_groups": [{"group.id": GROUP, "topics": [TOPIC], "members": 3, "process_ms": 20,
-                         "auto.offset.reset": "earliest", "racks": ZONES}],
+                   "workload": {"records_per_sec": 30, "keys": 24, "value": "json", "value_bytes": 80}}],
+    # Each member runs in a zone of its own (client.rack), not the one of its partition's leader (billing-0 reads
+    # partition 0, led by broker 0 in az-a, from az-b): only the brokers' replica.selector.class lets it read nearby.
+    "consumer_groups": [{"group.id": GROUP, "topics": [TOPIC], "members": 3, "process_ms": 40,
+                         "auto.offset.reset": "earliest", "fetch.min.bytes": 1024, "racks": ZONES[1:] + ZONES[:1]}],
     "duration_ms": 600_000,
     "settle_ms": 0,
     "trace": {"records": False},

@@ -5,7 +5,7 @@ the lab's ledger would tell together, kept up to date through ``trace.subscribe`
 
 - ``members``: each one's state (consuming, idle, joining, killed, closed, failed), the
   partitions it reads and the broker it fetches each one from, its client.id, client.rack and
-  group.instance.id, and how many records it processed;
+  group.instance.id, how many records it processed and how many it is processing now;
 - ``partitions``: per partition its leader, reader, the reader's position, the committed
   offset, the high watermark, ``lag`` (high watermark minus committed, as the tool prints it;
   None before a first commit) and ``records_lag`` (minus the position: the consumer's
@@ -142,6 +142,8 @@ class GroupWatch:
                 "protocol": c.cfg.get("group.protocol", "classic"),
                 "partitions": [p for _, p in m["partitions"]], "from": m["from"],
                 "processed": ledger.by_member.get(name, 0),
+                # the records of its last poll it is processing now: what "commitSync before processing" loses in a kill
+                "processing": len(c.processing[1]) if c.processing is not None and not c.closed else 0,
                 "rack": c.cfg.get("client.rack") or None, "instance_id": c.cfg.get("group.instance.id"),
             })
         coordinator = picture["coordinators"][self.GROUP]

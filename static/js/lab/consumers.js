@@ -9,12 +9,12 @@ import { el } from "./retries.js";
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const STRATEGY = {
-  range: "range: eager. Every member gives up all its partitions when it rejoins; nobody reads until SyncGroup hands out the new assignment.",
-  roundrobin: "roundrobin: eager. Every member gives up all its partitions when it rejoins; nobody reads until SyncGroup.",
-  sticky: "sticky: eager, though it keeps each member's partitions where it can. Everyone still stops until SyncGroup.",
-  "cooperative-sticky": "cooperative-sticky (KIP-429): members keep their partitions while they rejoin; only the partitions that move stop, over two rebalances.",
+  range: "range (eager): in a rebalance every member gives up all its partitions until SyncGroup.",
+  roundrobin: "roundrobin (eager): in a rebalance every member gives up all its partitions until SyncGroup.",
+  sticky: "sticky (eager): keeps partitions where they were, but everyone still stops until SyncGroup.",
+  "cooperative-sticky": "cooperative-sticky (KIP-429): only the partitions that move stop, over two rebalances.",
 };
-const PROTOCOL = "group.protocol=consumer (KIP-848): no JoinGroup or SyncGroup. The coordinator computes the assignment and hands it out in heartbeats; only the partitions that move stop.";
+const PROTOCOL = "group.protocol=consumer (KIP-848): the coordinator assigns in heartbeats; only the partitions that move stop.";
 
 function bytes(n) {
   return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KB` : `${n} B`;
@@ -115,7 +115,8 @@ export function createRenderer(root, ctx) {
   function renderMembers(lab) {
     membersTable.replaceChildren(...lab.members.map((m) => row([m.name, MEMBER_STATE[m.state] ?? m.state,
       m.partitions.length ? m.partitions.join(", ") : "none", m.from.length ? [...new Set(m.from)].map((b) => `broker ${b}`).join(", ") : "-",
-      m.rack ?? "-", m.instance_id ?? "unset (dynamic)", m.client_id, m.processed], { "data-member": m.name, "data-state": m.state })));
+      m.rack ?? "-", m.instance_id ?? "unset (dynamic)", m.client_id, m.processed,
+      m.processing ? `${plural(m.processing, "record")} of its last poll` : "-"], { "data-member": m.name, "data-state": m.state })));
     faults.update(lab.members);
   }
 
@@ -150,14 +151,29 @@ export function createRenderer(root, ctx) {
     renderFetch(lab);
   }
 
-  function events(list) {
+  // The coordinator names members by member id (client.id and a suffix, or a KIP-848 Uuid): said by their lab name.
+  let names = new Map(); // client.id -> member name, from the last frame
+  const named = (text) => String(text).split(" ").map((word) => {
+    for (const [client, name] of names) if (word.startsWith(`${client}-billing-`)) return name;
+    return word;
+  }).join(" ");
+  function assignmentText(assignment) {
+    const parts = Object.entries(assignment ?? {}).flatMap(([id, tps]) => tps.map(([, p]) => [p, named(id)]));
+    return parts.sort((a, b) => a[0] - b[0]).map(([p, who]) => `P${p} → ${who}`).join(", ");
+  }
+
+  function events(list, frame) {
+    if (frame?.lab) names = new Map(frame.lab.members.map((m) => [m.client_id, m.name]));
     for (const e of list) {
       switch (e.kind) {
-        case "group.rebalancing": ctx.narrate(`The group is rebalancing: ${e.reason}.`); break;
-        case "group.stable": ctx.narrate(`Rebalance done: generation ${e.generation}, assignor ${e.assignor}.`); break;
+        case "group.rebalancing": ctx.narrate(`The group is rebalancing: ${named(e.reason)}.`); break;
+        case "group.stable": {
+          const who = e.protocol === "classic" ? assignmentText(e.assignment) : "";
+          ctx.narrate(`Rebalance done: generation ${e.generation} (${e.assignor})${who ? `: ${who}` : ""}.`);
+          break;
+        }
         case "group.member_expired": ctx.narrate(`The coordinator removed a member after ${seconds(e.session_timeout_ms ?? e.rebalance_timeout_ms ?? 0)} without a heartbeat (${e.reason ?? "session timeout"}).`); break;
         case "consumer.revoked": ctx.narrate(`${e.member} gives up partition${e.partitions.length > 1 ? "s" : ""} ${e.partitions.map((p) => p[1]).join(", ")}.`, { routine: true }); break;
-        case "consumer.assigned": ctx.narrate(`${e.member} now reads partition${e.partitions.length > 1 ? "s" : ""} ${e.partitions.map((p) => p[1]).join(", ")}.`, { routine: true }); break;
         case "consumer.commit_failed": ctx.narrate(`${e.member}'s commit failed: ${e.error}.`); break;
         case "consumer.preferred_replica":
           if (!preferred.has(e.partition)) {

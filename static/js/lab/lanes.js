@@ -69,7 +69,7 @@ export class Lanes {
     const from = Math.max(0, now - WINDOW);
     const span = Math.max(1, now - from);
     const x = (t) => LEFT + ((Math.max(t, from) - from) / Math.max(span, WINDOW)) * (W - LEFT - 8);
-    const H = TOP + lanes.length * LANE + 6;
+    const H = TOP + lanes.length * LANE + 18; // the time axis below the lanes
     this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const hatch = node("pattern", { id: "lanes-hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
     hatch.append(node("rect", { width: 2.5, height: 6, class: "lanes-hatch-ink" }));
@@ -83,7 +83,7 @@ export class Lanes {
       if (end < from) continue;
       const x0 = x(r.start);
       const w = Math.max(3, x(end) - x0);
-      parts.push(node("rect", { x: x0, y: TOP - 4, width: w, height: H - TOP, class: "lanes-rebalance", "data-rebalance": r.generation ?? "" }));
+      parts.push(node("rect", { x: x0, y: TOP - 4, width: w, height: lanes.length * LANE + 6, class: "lanes-rebalance", "data-rebalance": r.generation ?? "" }));
       if (x0 - labelled > 70) {
         parts.push(node("text", { x: x0, y: 14, class: "lanes-label" }, r.end === null ? "↻ rebalancing…" : `↻ gen ${r.generation}`));
         labelled = x0;
@@ -112,8 +112,9 @@ export class Lanes {
       }
       parts.push(row);
     });
-    parts.push(node("text", { x: W - 8, y: 14, class: "lanes-label", "text-anchor": "end" }, `now, ${seconds(now)}`),
-      node("text", { x: LEFT, y: 14, class: "lanes-label" }, now > WINDOW ? `${seconds(from)}` : "0 s"));
+    const axis = H - 4;
+    parts.push(node("text", { x: W - 8, y: axis, class: "lanes-label", "text-anchor": "end" }, `now, ${seconds(now)}`),
+      node("text", { x: LEFT, y: axis, class: "lanes-label" }, now > WINDOW ? `${seconds(from)}` : "0 s"));
     this.svg.replaceChildren(...parts);
   }
 }
