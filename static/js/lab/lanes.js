@@ -4,7 +4,7 @@
 // frame.lab.rebalances (app/live/labs/group_view.py); stopWords() says the same in a sentence.
 const NS = "http://www.w3.org/2000/svg";
 export const WINDOW = 30000; // virtual ms drawn
-const W = 640;
+const W = 540;
 const LANE = 28;
 const TOP = 22;
 const LEFT = 30;
