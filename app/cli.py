@@ -1,4 +1,4 @@
-"""The `brokerlab` command: `brokerlab serve [--host H] [--port P]`."""
+"""The `brokerlab` command: `brokerlab serve [--host H] [--port P] [--workers N]`, `brokerlab shell [--brokers N] [--kafka-version V]`."""
 
 from __future__ import annotations
 
@@ -57,7 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=port_number, default=8000, help="port to bind (default: 8000)")
     serve.add_argument("--workers", type=worker_count, default=os.cpu_count() or 1,
                        help="worker processes; each lab lives on one (default: this machine's cores)")
+    shell = commands.add_parser("shell", help="Kafka's command-line tools on a simulated cluster, in this terminal")
+    shell.add_argument("--brokers", type=broker_count, default=3, help="brokers in the cluster (default: 3)")
+    shell.add_argument("--kafka-version", choices=("2.8", "3.x", "4.0"), default="4.0",
+                       help="the Kafka version the cluster and tools behave as (default: 4.0)")
+    shell.add_argument("--racks", default="", help="broker.rack per broker, comma-separated, repeated (a,b,c)")
+    shell.add_argument("--step-ms", type=float, default=1000.0,
+                       help="virtual ms between two lines read from a pipe (default: 1000)")
+    shell.add_argument("--seed", type=int, default=1, help="the run's seed (default: 1)")
     return parser
+
+
+def broker_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid broker count {text!r}: expected a whole number in [1,...,100]") from None
+    if not 1 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"invalid broker count {n}: expected a number in [1,...,100]")
+    return n
 
 
 def url_for(host: str, port: int) -> str:
@@ -67,6 +85,11 @@ def url_for(host: str, port: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "shell":
+        from app.shell.cli import main as shell_main
+
+        racks = [r for r in args.racks.split(",") if r]
+        return shell_main(args.brokers, args.kafka_version, racks, args.seed, args.step_ms)
     # Imported here so that `brokerlab --help` answers even when a lesson is broken.
     from app.live.protocol import MAX_MESSAGE_BYTES
     from app.main import create_app

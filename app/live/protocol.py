@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 #: Every message in and every frame out carries ``"v": PROTOCOL_VERSION``.
 PROTOCOL_VERSION = 1
 #: A control message longer than this is refused unread (a shared link's log fits easily).
@@ -14,6 +16,16 @@ MAX_ERROR_CHARS = 300
 #: JSON numbers are doubles in the browser: integers beyond 2**53 are not exact there, and a huge
 #: one cannot even become a float here.
 MAX_SAFE_INTEGER = 2**53
+
+#: Frames are most of what a server with a classroom on it does: orjson writes one in a fraction of json's
+#: time. Some of a frame's tables are keyed by broker id (ints), which JSON writes as strings, as json does.
+_ENCODE_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def encode(message: dict[str, Any]) -> str:
+    """A message out (a frame, hello, an error) as the JSON text of a websocket text frame."""
+    return orjson.dumps(message, option=_ENCODE_OPTIONS).decode()
+
 
 _NUMBER = (int, float)
 _SCALAR = (str, int, float, bool)
@@ -30,6 +42,8 @@ FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "seek": {"t": (_NUMBER, True)},
     "load": {"seed": ((int,), False), "settings": ((dict,), False), "log": ((list,), False)},
     "ack": {"seq": ((int,), True)},
+    "command": {"line": ((str,), True)},
+    "signal": {"name": ((str,), True)},
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object",
                list: "a list", type(None): "null"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.live.flow import with_wire
+from app.shell.session import TerminalSession
 from app.sim import Scenario, control, faults
 from app.sim.config import resolve_producer
 
@@ -31,6 +32,8 @@ class ScenarioRuntime:
         # A lab never reads its logs' bytes back: they keep sizes only (memory of a 10-minute run).
         self.sc = Scenario(with_wire(lab.build_spec(values)), seed, keep_log_bytes=False)  # messages on: the picture
         self.view = lab.view(self.sc) if lab.view is not None else None
+        #: the lab's terminal (app/shell), made by its first command: part of the run, copied with it
+        self._terminal: TerminalSession | None = None
 
     # -- time ------------------------------------------------------------------------------------
     @property
@@ -70,6 +73,34 @@ class ScenarioRuntime:
     def refusal(self, action: str, target: Any) -> str | None:
         """Why this fault would change nothing now (and is refused rather than logged), or None."""
         return faults.refusal(self.sc, action, target)
+
+    # -- the terminal: Kafka's tools on this run's cluster ----------------------------------------
+    @property
+    def terminal(self) -> TerminalSession:
+        if self._terminal is None:
+            keep = () if self.lab.terminal_deletes_lab_topics else (t["name"] for t in self.sc.spec["topics"])
+            self._terminal = TerminalSession(self.sc, frozenset(keep))
+        return self._terminal
+
+    def command(self, line: str) -> None:
+        """A line typed in the lab's terminal, run at the run's virtual time now."""
+        self.terminal.line(line)
+
+    def signal(self, name: str) -> None:
+        """Ctrl-C ("interrupt") or Ctrl-D ("eof") in the lab's terminal."""
+        self.terminal.signal(name)
+
+    def terminal_view(self) -> dict[str, Any] | None:
+        """What the terminal printed since the last frame, its prompt and job, the topics (for completion)."""
+        t = self._terminal
+        if t is None:
+            return None
+        return {"output": t.output.take(), **t.state(), "topics": t.topic_names(), "files": sorted(t.files)}
+
+    def terminal_discard(self) -> None:
+        """A replay ran the terminal's lines again: what they printed then was printed before."""
+        if self._terminal is not None:
+            self._terminal.output.take()
 
     # -- what a frame shows ----------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:

@@ -9,7 +9,6 @@ exactly, which is how seek and shared links work (docs/protocol.md, "Replay").
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import time
@@ -24,7 +23,9 @@ from app.live.labs import Lab, Scope, quoted
 from app.live.outbox import Outbox
 from app.live.protocol import PROTOCOL_VERSION, ProtocolError, parse
 from app.live.runtime import ScenarioRuntime
+from app.shell.commands import vocabulary as terminal_vocabulary
 from app.sim import Scenario, SpecError, faults, parse_spec
+from app.sim.copying import copy_paused
 
 _log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ class Limits:
     window: int = 2
     #: Controls a run's log may hold (a link carries them all).
     max_log: int = 500
-    #: How often (wall ms) the ledger is audited while the run plays; it walks every record.
+    #: How often (wall ms) the ledger's audit is brought up to date while the run plays (what changed since the
+    #: last time: app/sim/ledger_audit.py); four times a second is as fast as its figures can be read.
     ledger_every_ms: float = 250.0
     #: The most wall time one tick makes up for (None: all of it). When the machine is slower
     #: than the chosen speed, a tick that ran long would otherwise ask the next one to catch up
@@ -94,6 +96,27 @@ def _round(t: float) -> float:
     return round(float(t), 3)
 
 
+#: The longest line the terminal takes (a pasted JSON file fits; a link carries every line)
+MAX_LINE_CHARS = 4096
+SIGNALS = ("interrupt", "eof")
+
+
+def _check_line(line: Any, ref: str) -> str:
+    if not isinstance(line, str):
+        raise ProtocolError("bad_value", f"a terminal line is a string; got {quoted(line)}", ref)
+    if len(line) > MAX_LINE_CHARS or "\n" in line:
+        raise ProtocolError("bad_value", f"a terminal line is one line of at most {MAX_LINE_CHARS} characters; got "
+                            f"{len(line)} characters" + (" with a line break" if "\n" in line else ""), ref)
+    return line
+
+
+def _check_signal(name: Any, ref: str) -> str:
+    if name not in SIGNALS:
+        raise ProtocolError("bad_value", f"signal must be one of {', '.join(SIGNALS)} (Ctrl-C, Ctrl-D); got {quoted(name)}",
+                            ref)
+    return name  # type: ignore[return-value]
+
+
 def _ms(t: float) -> str:
     """A time for a message: to the microsecond, without trailing zeros (2000.001, 2000)."""
     return f"{_round(t):.3f}".rstrip("0").rstrip(".")
@@ -117,7 +140,6 @@ class LabSession:
         self.last_control_wall = wall_ms
         self._ledger: dict[str, Any] | None = None
         self._ledger_wall = -1e18
-        self._ledger_cost_ms = 0.0
         self._link_dirty = True
         #: virtual time gained and asked for in the current wall second, and the pace of the last one
         self._window_gained = self._window_asked = 0.0
@@ -155,15 +177,15 @@ class LabSession:
             self._start_run()
             self._replay(t)
             return
-        self.run = copy.deepcopy(cp.run)  # the checkpoint stays as it was, for the next seek
-        self.flow = copy.deepcopy(cp.flow)
+        self.run = copy_paused(cp.run)  # the checkpoint stays as it was, for the next seek
+        self.flow = copy_paused(cp.flow)
         self.cursor, self.values = cp.cursor, dict(cp.values)
         self._replay(t, Counter(cp.totals))
 
     def _checkpoint(self, totals: Counter[str]) -> None:
         """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
         self._checkpoints.append(_Checkpoint(self.run.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy.deepcopy(self.run), self.run.records(), copy.deepcopy(self.flow)))
+                                             copy_paused(self.run), self.run.records(), copy_paused(self.flow)))
         while len(self._checkpoints) > 1 and (
                 len(self._checkpoints) > MAX_CHECKPOINTS
                 or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
@@ -200,6 +222,7 @@ class LabSession:
             self._checkpoint(totals)
         self.horizon = max(self.horizon, self.run.now)
         self.outbox.restart(totals)
+        self.run.terminal_discard()  # replayed lines printed their text the first time
         self._ledger = None
         self._link_dirty = True
 
@@ -222,6 +245,10 @@ class LabSession:
                                        "it applies to the next produce request, with the same producer.")
         elif kind == "fault":
             self.run.inject(a, b)
+        elif kind == "command":
+            self.run.command(a)
+        elif kind == "signal":
+            self.run.signal(a)
 
     # -- the wall clock ------------------------------------------------------------------------
     @property
@@ -422,6 +449,14 @@ class LabSession:
             raise ProtocolError("bad_value", f"{action}: {problem}; nothing to do", "fault")
         self._control([_round(self.run.now), "fault", action, target])
 
+    def _on_command(self, msg: dict[str, Any]) -> None:
+        """A line typed in the lab's terminal: logged like every control, so seek and links run it again."""
+        self._control([_round(self.run.now), "command", _check_line(msg["line"], "command"), None])
+
+    def _on_signal(self, msg: dict[str, Any]) -> None:
+        """Ctrl-C or Ctrl-D in the lab's terminal."""
+        self._control([_round(self.run.now), "signal", _check_signal(msg["name"], "signal"), None])
+
     def _check_fault(self, action: Any, target: Any, ref: str, members: Any = (), groups: Any = ()) -> Any:
         """The fault's target, checked against the lab's list and the fault table (app/sim/faults.py)."""
         if action not in self.lab.faults:
@@ -464,9 +499,10 @@ class LabSession:
             members = [f"{g}-{n}" for g, count in counts.items() for n in range(count)]
             where = f"load.log[{i}]"
             if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], (int, float))
-                    and not isinstance(entry[0], bool) and entry[1] in ("config", "fault")):
-                raise ProtocolError("bad_value", f'{where} must be [t, "config", name, value] or [t, "fault", action, broker]; '
-                                    f"got {json.dumps(entry)}", "load")
+                    and not isinstance(entry[0], bool) and entry[1] in ("config", "fault", "command", "signal")):
+                raise ProtocolError("bad_value", f'{where} must be [t, "config", name, value], [t, "fault", action, broker], '
+                                    f'[t, "command", line, null] or [t, "signal", name, null]; got {json.dumps(entry)[:80]}',
+                                    "load")
             t = float(entry[0])
             if not last <= t <= self.run.end_ms:
                 raise ProtocolError("bad_value", f"{where}: times must not go back and stay within the run "
@@ -477,6 +513,10 @@ class LabSession:
                 if setting.scope is Scope.CREATION:
                     raise ProtocolError("bad_value", f"{where}: {setting.name} is a start setting, not a control", "load")
                 out.append([t, "config", setting.name, setting.check(entry[3])])
+            elif entry[1] == "command":
+                out.append([t, "command", _check_line(entry[2], "load"), None])
+            elif entry[1] == "signal":
+                out.append([t, "signal", _check_signal(entry[2], "load"), None])
             else:
                 self._check_fault(entry[2], entry[3], "load", members, list(counts))
                 if entry[2] == "add_consumer":
@@ -487,6 +527,7 @@ class LabSession:
     # -- frames ----------------------------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
         return {"v": PROTOCOL_VERSION, "type": "hello", "lab": self.lab.describe(), "speed": {"min": MIN_SPEED, "max": MAX_SPEED},
+                "terminal": terminal_vocabulary(self.sc.spec["kafka_version"]),
                 "limits": {"frames_unacked": self.limits.window, "messages_per_sec": self.limits.messages_per_sec,
                            "events_per_sec": self.limits.events_per_sec, "detail_cap": self.limits.detail_cap}}
 
@@ -495,13 +536,9 @@ class LabSession:
         return {"seed": self.seed, "settings": dict(self.start), "log": [list(e) for e in self.log]}
 
     def ledger(self, wall_ms: float, force: bool = False) -> dict[str, Any]:
-        """The ledger's audit; it walks every record, so while playing it runs at most every
-        ``ledger_every_ms`` and at most a tenth of the time (a 30 ms audit waits 300 ms)."""
-        wait = max(self.limits.ledger_every_ms, 10.0 * self._ledger_cost_ms)
-        if self._ledger is None or force or wall_ms - self._ledger_wall >= wait:
-            started = time.perf_counter()
+        """The ledger's audit, at most every ``ledger_every_ms`` while playing (``force``: now)."""
+        if self._ledger is None or force or wall_ms - self._ledger_wall >= self.limits.ledger_every_ms:
             self._ledger = self.run.ledger()
-            self._ledger_cost_ms = (time.perf_counter() - started) * 1000.0
             self._ledger_wall = wall_ms
         return self._ledger
 
@@ -524,6 +561,9 @@ class LabSession:
         view = self.run.lab_view(exact)
         if view is not None:
             frame["lab"] = view
+        terminal = self.run.terminal_view()
+        if terminal is not None:
+            frame["terminal"] = terminal
         frame["settings"] = dict(self.values)
         frame["playback"] = {"state": self.playback.value, "speed": self.speed, "throttled": self.throttled,
                              "pace": round(self.pace, 3)}

@@ -336,10 +336,10 @@ class Broker:
         base = log.log_end_offset
         last = base + header.records_count - 1
         epoch = s.leader_epoch
-        # The stored copy carries its offset and the leader epoch (both outside the CRC). A run whose
-        # logs nobody reads back (a lab) keeps the size only: a 10-minute lab run would hold its
-        # whole log's bytes otherwise.
-        stored = with_base_offset(data, base, epoch) if self.cluster.keep_log_bytes else None
+        # The stored copy carries its offset and the leader epoch (both outside the CRC). The topics of a
+        # run whose logs nobody reads back (a lab's own topics) keep the size only: a 10-minute lab run
+        # would hold its whole log's bytes otherwise.
+        stored = None if s.topic in self.cluster.sizes_only else with_base_offset(data, base, epoch)
         log.append(LogEntry(base, last, epoch, stored, batch.record_ids, pid, header.producer_epoch, header.base_sequence, now,
                             len(data), header.max_timestamp, index))
         self.cluster.trace.emit(now, "produce.appended", broker=self.broker_id, partition=s.partition, batch=batch.batch_id,

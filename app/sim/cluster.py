@@ -67,8 +67,9 @@ class Cluster:
         #: how many clients of each kind were ever created: Kafka numbers default client ids per JVM
         #: (producer-1, producer-2, ...)
         self._client_seq: dict[str, int] = {}
-        #: whether logs keep each batch's bytes or only its size (Scenario's keep_log_bytes)
-        self.keep_log_bytes = True
+        #: the topics whose logs keep each batch's size, not its bytes (Scenario's keep_log_bytes=False: the spec's
+        #: topics; a topic created later, by an admin client or a terminal, keeps its bytes for its consumers)
+        self.sizes_only: frozenset[str] = frozenset()
         self._next_producer_id = 1000
         #: The ACL authoriser (app/sim/security) when ``authorizer.class.name`` names one; None allows everything.
         self.authorizer = make_authorizer(broker_cfg, kafka_version)

@@ -76,8 +76,9 @@ def drain_events(sc: Scenario) -> list[dict[str, Any]]:
 
 
 def ledger_now(sc: Scenario) -> dict[str, Any]:
-    """The ledger's audit now: acked, failed, lost, duplicated, reordered (see app/sim/ledger.py)."""
-    return sc.ledger.summary(sc.cluster)
+    """The ledger's audit now: acked, failed, lost, duplicated, reordered (see app/sim/ledger.py), counted
+    from what changed since the last call (app/sim/ledger_audit.py)."""
+    return sc.audit.summary()
 
 
 def brokers_view(sc: Scenario) -> list[dict[str, Any]]:
@@ -97,7 +98,9 @@ def snapshot(sc: Scenario) -> dict[str, Any]:
         "partitions": sc.partition_view(),
         "producer": {"producer_id": p.producer_id, "acks": p.cfg["acks"], "idempotent": p.idempotent,
                      "in_flight": p.sender.in_flight_count()},
-        "topic": {"min.insync.replicas": sc.cluster.controller.topic_configs[sc.spec["topic"]["name"]]["min.insync.replicas"],
+        # .get: a lab's terminal may have deleted the spec's topic (kafka-topics --delete), as Kafka would let it
+        "topic": {"min.insync.replicas": sc.cluster.controller.topic_configs.get(sc.spec["topic"]["name"], {}).get(
+                      "min.insync.replicas"),
                   "replication.factor": sc.spec["topic"]["replication.factor"]},
         "buffer": buffer_view(sc),
     }

@@ -22,9 +22,11 @@ from __future__ import annotations
 from collections import Counter
 from itertools import chain, compress, islice
 from operator import lt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.sim.copying import deepcopy_with_flat
+from app.sim.log_reader import leader_log
 from app.sim.topic import INTERNAL_TOPICS
 
 if TYPE_CHECKING:
@@ -72,8 +74,7 @@ class Ledger:
         for s in cluster.controller.partitions:
             if s.topic in INTERNAL_TOPICS:
                 continue
-            holder = s.leader if s.leader >= 0 else (s.isr[0] if s.isr else s.replicas[0])
-            out[s.tp] = cluster.brokers[holder].replicas[s.tp].log
+            out[s.tp] = leader_log(cluster, s)
         return out
 
     def committed_logs(self, cluster: "Cluster") -> dict["TopicPartition", list]:
@@ -100,7 +101,7 @@ class Ledger:
             in_log, duplicated, reordered = self._audit([r[:c] for r, c in zip(rids, committed)])
         acked = st.count(ACKED)
         acked_held = bytes(map(st.__getitem__, held)).count(ACKED)
-        deleted, compacted, acked_removed = _removed(cluster, held, st)
+        deleted, compacted, acked_removed = removed_records(cluster, held.__contains__, st)
         out = {
             "sent": n - unsent,
             "acked": acked,
@@ -148,10 +149,11 @@ class Ledger:
         return in_log, duplicated, reordered
 
 
-def _removed(cluster: "Cluster", held: set[int], state: bytearray) -> tuple[int, int, int]:
-    """Records no leader log holds that retention (``deleted``) or the cleaner (``compacted``) took out
-    of some replica's log, and how many of them were acked: (deleted, compacted, acked among them).
-    C-level passes over each broker's ``removed`` table; nothing at all when no broker removed a record."""
+def removed_records(cluster: "Cluster", is_held: Callable[[int], Any], state: bytearray) -> tuple[int, int, int]:
+    """Records no leader log holds (``is_held`` says which it does) that retention (``deleted``) or the
+    cleaner (``compacted``) took out of some replica's log, and how many of them were acked: (deleted,
+    compacted, acked among them). C-level passes over each broker's ``removed`` table; nothing at all when
+    no broker removed a record."""
     tables = [b.log_manager.removed for b in cluster.brokers.values() if b.log_manager.removed]
     if not tables:
         return 0, 0, 0
@@ -160,8 +162,7 @@ def _removed(cluster: "Cluster", held: set[int], state: bytearray) -> tuple[int,
     for table in tables:
         # A record retention took from one replica and the cleaner from another counts as compacted.
         merged = bytearray(map(max, merged, table.ljust(width, b"\0")))
-    gone = set(compress(range(width), merged))
-    gone.difference_update(held)
+    gone = [i for i in compress(range(width), merged) if not is_held(i)]
     reasons = bytes(map(merged.__getitem__, gone))
     acked = bytes(map(state.__getitem__, gone)).count(ACKED)
     return reasons.count(1), reasons.count(2), acked

@@ -104,6 +104,10 @@ class Log:
     tp: Any = None
     #: The cleaner's checkpoint: where the dirty part starts (cleaner-offset-checkpoint), or -1.
     cleaner_checkpoint: int = -1
+    #: Counts every change other than an append at the end (truncation, retention, the cleaner, the log
+    #: start offset moving). Not Kafka's: while it stands still the batches a reader has seen are where it
+    #: saw them, so an audit (the ledger, a lab's view) reads only what was appended since.
+    mutations: int = 0
 
     def append(self, entry: LogEntry) -> None:
         """Append one batch as the leader does (one roll check per batch: a produce request carries one
@@ -228,6 +232,7 @@ class Log:
             i -= 1  # a batch is never split: truncate to its start
         dropped = entries[i:]
         del entries[i:]
+        self.mutations += 1
         # The new end: ``offset``, or the start of the batch it fell inside.
         new_end = min(offset, dropped[0].base_offset) if dropped else offset
         if new_end < self.log_start_offset:
@@ -267,6 +272,7 @@ class Log:
         (a follower whose fetch offset fell below its leader's log start offset)."""
         dropped = self.entries
         self.entries = []
+        self.mutations += 1
         self.size_bytes = 0
         self.segments = [Segment(offset)]
         self.log_start_offset = self.log_end_offset = self.high_watermark = offset
@@ -298,6 +304,7 @@ class Log:
         if offset <= self.log_start_offset:
             return False
         self.log_start_offset = offset
+        self.mutations += 1
         epochs = self.epochs
         i = bisect_right(epochs, offset, key=lambda entry: entry[1])
         if i:
@@ -330,6 +337,7 @@ class Log:
         lo, hi = 0, self.segment_bounds(count - 1)[1]
         removed = self.entries[lo:hi]
         del self.entries[lo:hi]
+        self.mutations += 1
         self.size_bytes -= sum(s.size for s in segs[:count])
         del segs[:count]
         self.increment_log_start_offset(segs[0].base_offset)
@@ -349,6 +357,7 @@ class Log:
             cleaned.max_timestamp = max(s.max_timestamp for s in segs[first:last + 1])
         self.size_bytes += cleaned.size - sum(s.size for s in segs[first:last + 1])
         self.entries[lo:hi] = entries
+        self.mutations += 1
         segs[first:last + 1] = [cleaned]
         return cleaned
 

@@ -6,41 +6,24 @@ hand (``step``/``run``) for live animation; ``run_scenario`` runs one to the end
 
 from __future__ import annotations
 
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from app.sim.access import ANONYMOUS, Identity
 from app.sim.cluster import Cluster
 from app.sim.consumer.groups import ConsumerGroups
+from app.sim.copying import paused_gc
 from app.sim.events import Simulation
 from app.sim.faults import FAULTS
 from app.sim.ledger import Ledger
+from app.sim.ledger_audit import LedgerAudit
 from app.sim.metrics import BrokerMetrics, ProducerMetrics
 from app.sim.network import Network
 from app.sim.producer.producer import KafkaProducer
 from app.sim.spec import parse_spec
 from app.sim.trace import Trace
 from app.sim.workload import Workload
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the simulation runs.
-
-    A run allocates millions of small acyclic objects (record tuples, batches); the
-    collector's generation scans over them cost more than the simulation itself and
-    free nothing. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -66,9 +49,10 @@ class Scenario:
     """Everything one spec builds; time advances only through ``step``/``run``/``run_to_end``."""
 
     def __init__(self, spec: Any, seed: int = 0, trace_records: bool | None = None, keep_log_bytes: bool = True) -> None:
-        """``keep_log_bytes=False``: logs keep each batch's size, not its bytes (batches are still
-        encoded, compressed and CRC-checked; only the stored copy is not kept), for runs whose
-        logs nobody reads back, such as a lab's. It never changes what happens."""
+        """``keep_log_bytes=False``: the spec's topics keep each batch's size, not its bytes (batches are
+        still encoded, compressed and CRC-checked; only the stored copy is not kept), for runs whose
+        logs nobody reads back, such as a lab's; topics created later keep their bytes. It never
+        changes what happens."""
         self.raw_spec = spec
         self.keep_log_bytes = keep_log_bytes
         s = self.spec = parse_spec(spec)
@@ -85,12 +69,15 @@ class Scenario:
         self.broker_metrics = BrokerMetrics()
         self.cluster = Cluster(sim, self.network, self.trace, self.broker_metrics, cl["configs"], cl["brokers"], cl["racks"],
                                s["kafka_version"], seed)
-        self.cluster.keep_log_bytes = keep_log_bytes
+        if not keep_log_bytes:
+            self.cluster.sizes_only = frozenset(tp["name"] for tp in s["topics"])
         for binding in s["acls"]:
             self.cluster.authorizer.add(binding)
         for tp in s["topics"]:
             self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
         self.ledger = Ledger()
+        #: the ledger's audit kept up to date as the logs grow (what a lab asks for several times a second)
+        self.audit = LedgerAudit(self.ledger, self.cluster)
         self.producer_metrics = ProducerMetrics()
         self.end_ms = s["duration_ms"] + s["settle_ms"]
         #: every producer of the spec, in order, with the application (workload) that sends through it
@@ -143,11 +130,11 @@ class Scenario:
         return self.sim.step()
 
     def run(self, until: float) -> None:
-        with _no_gc():
+        with paused_gc():
             self.sim.run(min(until, self.end_ms))
 
     def run_to_end(self) -> ScenarioResult:
-        with _no_gc():
+        with paused_gc():
             self.sim.run(self.end_ms)
         return self.result()
 

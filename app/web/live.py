@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from app.live import LABS, LabSession, Limits, ProtocolError
+from app.live.protocol import encode
 from app.live.labs.compression import MAX_TEXT_BYTES, CompareError, compare
 from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs
 from app.live.registry import SessionRegistry
@@ -101,7 +101,7 @@ class _Sender:
                 return
             message = admitted
         try:
-            await asyncio.wait_for(self.ws.send_text(json.dumps(message, separators=(",", ":"))), self.timeout)
+            await asyncio.wait_for(self.ws.send_text(encode(message)), self.timeout)
         except TimeoutError:
             raise _SlowReader from None
 

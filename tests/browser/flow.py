@@ -87,5 +87,6 @@ def settled(page: Page, root: Locator) -> None:
 def wait_for_tokens(page: Page, root: Locator, n: int = 2, timeout: float = 15000) -> None:
     """At least ``n`` tokens on the picture, scrolled into view (a picture out of view paints nothing)."""
     root.locator("[data-flow-stage]").scroll_into_view_if_needed()
-    page.wait_for_function("([el, n]) => el.querySelectorAll('[data-flow-handles] [data-msg]').length >= n",
+    page.wait_for_function("([el, n]) => el.querySelectorAll('[data-flow-handles] [data-msg]').length >= n "
+                           "&& el.querySelector('[data-flow]').dataset.flowNow !== undefined",  # and painted
                            arg=[root.element_handle(), n], timeout=timeout)

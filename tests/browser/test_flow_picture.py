@@ -256,10 +256,10 @@ def test_speed_changes_how_fast_tokens_fly(page: Page, server: Server) -> None:
     expect(root.locator("[data-lab-speed]")).to_have_attribute("aria-valuetext", "real time")
     page.wait_for_timeout(300)
     fast = rate()
-    # The clock waits for frames when a busy machine sends them late, so the rates are at most the speeds.
-    # A loaded machine may fall behind real time (the run says "Slowed down"): ten times as fast is the
-    # most, more than twice and a half the least asked here.
-    assert 0.01 < slow <= 0.105 and fast > 2.5 * slow, (slow, fast)
+    # Over 0.6 s of wall time the rate follows the speed, give or take a frame the clock waited for or caught
+    # up on (a busy machine sends frames late). A loaded machine may fall behind real time (the run says
+    # "Slowed down"): ten times as fast is the most, more than twice and a half the least asked here.
+    assert 0.01 < slow < 0.2 and fast > 2.5 * slow, (slow, fast)
 
 
 def test_projected_the_lab_keys_work_and_arrows_never_leave_the_lab(page: Page, server: Server) -> None:

@@ -6,6 +6,7 @@ import json
 
 from app.live import LABS, LabSession
 from app.live.labs.retries import FLAGGED
+from app.sim.log_reader import LeaderLogReader
 
 
 def msg(type_: str, **fields) -> str:
@@ -108,3 +109,37 @@ def test_lost_responses_with_idempotence_get_the_original_offsets() -> None:
     assert batch["producer_id"] == 1001 and batch["producer_epoch"] == 0
     assert batch["last_sequence"] - batch["base_sequence"] + 1 == batch["records"]
     assert all(r["sequence"] >= 0 for r in view["records"])
+
+
+def _read_from_the_start(s: LabSession) -> dict:
+    """The same moment's view from a watch that reads the whole log again."""
+    watch = s.run.view
+    watch.reader = LeaderLogReader(s.sc.cluster, watch.reader.tp, committed=True)
+    watch._restart()
+    return watch()
+
+
+def test_the_view_read_as_the_log_grows_is_the_view_read_whole() -> None:
+    """Each frame reads only the batches committed since the last; at every moment (retries, duplicates,
+    a leader killed and back, which truncates a follower) it says what a read of the whole log says."""
+    s = LabSession(LABS["retries"], wall_ms=0)
+    drops = [[1000, "fault", "drop_responses", 0], [2500, "fault", "drop_responses", 0]]  # the leader's answers
+    s.receive(msg("load", log=drops), 0)
+    s.receive(msg("speed", value=1), 0)
+    checked = 0
+    for wall in range(500, 12_001, 500):
+        if wall == 3500:
+            s.run.inject("kill_broker", 0)
+        if wall == 6000:
+            s.run.inject("restart_broker", 0)
+        s.tick(wall)
+        s.outbox.ack(s.outbox.seq)
+        frame = s.next_frame()
+        if frame is None:
+            continue
+        grown = frame["lab"]
+        assert grown == _read_from_the_start(s), wall
+        checked += 1
+    assert checked >= 20
+    assert s.run.view.flagged_total > 0  # duplicates were there to be found
+    assert s.sc.partition_view()[0]["leader_epoch"] >= 1  # and the leader moved (the reader started over)

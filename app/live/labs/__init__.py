@@ -125,6 +125,10 @@ class Lab:
     view: Any = None
     #: What the session drives (app/live/runtime.py): one scenario, or the view's scenarios in lockstep.
     runtime: type[ScenarioRuntime] = ScenarioRuntime
+    #: Whether the page shows the lab's terminal open from the start (every lab has one, behind a button).
+    terminal_open: bool = False
+    #: Whether its terminal may delete the lab's own topics: only a lab whose picture follows any topic.
+    terminal_deletes_lab_topics: bool = False
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.faults if f not in FAULTS]
@@ -185,10 +189,12 @@ def _registry() -> dict[str, Lab]:
     from app.live.labs.partitioning import PARTITIONING
     from app.live.labs.retries import RETRIES
     from app.live.labs.safe_producer import SAFE_PRODUCER
+    from app.live.labs.topic_config import TOPIC_CONFIG
     from app.live.labs.basics import BASICS
     from app.live.labs.consumers import CONSUMERS
+
     return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING,
-                                      SAFE_PRODUCER, BASICS, CONSUMERS)}
+                                      SAFE_PRODUCER, TOPIC_CONFIG, BASICS, CONSUMERS)}
 
 
 LABS: dict[str, Lab] = _registry()

@@ -68,6 +68,10 @@ class BatchWatch:
         self.departed: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self.reasons: Counter[str] = Counter()
         self.totals = {"raw": 0, "wire": 0, "batches": 0, "records": 0}
+        # A half second that has ended never changes: its row (and the window of the last ones) is worked out
+        # once, not on every frame (a bucket's percentiles sort thousands of latencies).
+        self._rows: dict[int, list[float]] = {}
+        self._window: tuple[int, dict[str, float]] | None = None
         # Bound methods, not closures: a checkpoint (one copy.deepcopy of the scenario and this view
         # together) copies the subscriptions with them.
         trace = sc.trace
@@ -160,31 +164,42 @@ class BatchWatch:
         """Per finished half second: [t_end, records/s acked, avg batch bytes, records/request, p50, p99, ratio]."""
         last = int(self.sc.now // BUCKET_MS)
         rows = []
+        cache = self._rows
         for i, b in self.buckets.items():
             if i >= last:
                 continue
-            rows.append([round((i + 1) * BUCKET_MS, 3), round(b.acked * 1000.0 / BUCKET_MS, 1),
-                         round(b.batch_bytes / b.batches, 1) if b.batches else 0.0,
-                         round(b.request_records / b.requests, 2) if b.requests else 0.0,
-                         percentile(b.latencies, 50), percentile(b.latencies, 99),
-                         round(b.ratio_sum / b.batches, 4) if b.batches else 1.0])
+            row = cache.get(i)
+            if row is None:
+                row = cache[i] = [round((i + 1) * BUCKET_MS, 3), round(b.acked * 1000.0 / BUCKET_MS, 1),
+                                  round(b.batch_bytes / b.batches, 1) if b.batches else 0.0,
+                                  round(b.request_records / b.requests, 2) if b.requests else 0.0,
+                                  percentile(b.latencies, 50), percentile(b.latencies, 99),
+                                  round(b.ratio_sum / b.batches, 4) if b.batches else 1.0]
+            rows.append(row)
+        for i in [i for i in cache if i not in self.buckets]:
+            del cache[i]
         return rows[-KEEP_BUCKETS:]
 
     def window(self, buckets: int = 4) -> dict[str, float]:
         """The last ``buckets`` finished half seconds together: what the headline numbers show."""
         last = int(self.sc.now // BUCKET_MS)
+        if self._window is not None and self._window[0] == last and buckets == 4:
+            return self._window[1]
         chosen = [b for i, b in self.buckets.items() if last - buckets <= i < last]
         lat = [x for b in chosen for x in b.latencies]
         batches = sum(b.batches for b in chosen)
         requests = sum(b.requests for b in chosen)
         span = max(len(chosen), 1) * BUCKET_MS / 1000.0
         # ``measured``: at least one half second has finished; before that the page says so instead of 0.
-        return {"measured": bool(chosen), "throughput": round(sum(b.acked for b in chosen) / span, 1),
-                "batch_size_avg": round(sum(b.batch_bytes for b in chosen) / batches, 1) if batches else 0.0,
-                "records_per_request": round(sum(b.request_records for b in chosen) / requests, 2) if requests else 0.0,
-                "p50": percentile(lat, 50), "p99": percentile(lat, 99),
-                "wire_per_sec": round(sum(b.wire for b in chosen) / span, 1),
-                "ratio": round(sum(b.ratio_sum for b in chosen) / batches, 4) if batches else 1.0}
+        out = {"measured": bool(chosen), "throughput": round(sum(b.acked for b in chosen) / span, 1),
+               "batch_size_avg": round(sum(b.batch_bytes for b in chosen) / batches, 1) if batches else 0.0,
+               "records_per_request": round(sum(b.request_records for b in chosen) / requests, 2) if requests else 0.0,
+               "p50": percentile(lat, 50), "p99": percentile(lat, 99),
+               "wire_per_sec": round(sum(b.wire for b in chosen) / span, 1),
+               "ratio": round(sum(b.ratio_sum for b in chosen) / batches, 4) if batches else 1.0}
+        if buckets == 4:
+            self._window = (last, out)
+        return out
 
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""

@@ -30,6 +30,8 @@ from typing import Any
 
 from app.live.labs import Lab, Scope, Setting
 from app.sim import Scenario
+from app.sim.log_reader import LeaderLogReader
+from app.sim.partition import TopicPartition
 
 #: Records and batches of the log's tail the page draws; flagged records kept for the list.
 TAIL_RECORDS = 48
@@ -54,6 +56,9 @@ class LogWatch:
         # Bound methods, not closures: a checkpoint deep-copies the scenario and this view together.
         sc.trace.subscribe(("batch.drained",), self._drained)
         sc.trace.subscribe(_WATCHED, self._traced)
+        #: the partition read as it grows: a frame costs what arrived since the last one
+        self.reader = LeaderLogReader(sc.cluster, TopicPartition(sc.spec["topic"]["name"], 0), committed=True)
+        self._restart()
 
     def _drained(self, e: dict[str, Any]) -> None:
         batch = e["batch"]
@@ -71,31 +76,37 @@ class LogWatch:
                 return  # the client's side of the same error: record.retried tells the rest
             self.answers.append(dict(e))
 
-    def _log(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, list[int]],
-                            list[dict[str, Any]]]:
-        """Every committed record of partition 0 in offset order, flagged as the ledger flags them."""
-        sc = self.sc
-        keys = sc.ledger.keys
-        entries = sc.ledger.committed_logs(sc.cluster)[(sc.spec["topic"]["name"], 0)]
-        seen: set[int] = set()
-        newest: dict[Any, int] = {}
-        records: deque[dict[str, Any]] = deque(maxlen=TAIL_RECORDS)
-        batches: deque[dict[str, Any]] = deque(maxlen=TAIL_BATCHES)
-        flagged: deque[dict[str, Any]] = deque(maxlen=FLAGGED)
-        reordered_keys: dict[str, list[int]] = {}
+    def _restart(self) -> None:
+        """Forget what was read: the next read takes the log from its first batch (an election, a truncation)."""
+        self.seen: set[int] = set()
+        self.newest: dict[Any, int] = {}
+        self.records: deque[dict[str, Any]] = deque(maxlen=TAIL_RECORDS)
+        self.batches: deque[dict[str, Any]] = deque(maxlen=TAIL_BATCHES)
+        self.flagged: deque[dict[str, Any]] = deque(maxlen=FLAGGED)
+        self.reordered_keys: dict[str, list[int]] = {}
         # The latest flagged record with the records around it, so the page can show it in context.
-        before: deque[dict[str, Any]] = deque(maxlen=AROUND)
-        around: list[dict[str, Any]] = []
-        after = 0
-        flagged_total = 0
-        for e in entries:
-            attempts = self.attempts.get(e.record_ids[0], 1) if e.record_ids else 1
+        self.before: deque[dict[str, Any]] = deque(maxlen=AROUND)
+        self.around: list[dict[str, Any]] = []
+        self.after = 0
+        self.flagged_total = 0
+
+    def _read(self) -> None:
+        """The committed batches of partition 0 that arrived since the last frame, flagged as the ledger flags
+        them (what a consumer reads, in offset order). A batch's attempts are filled in when a frame is made:
+        a duplicate's first copy learns of the retry after it was read."""
+        read = self.reader.read()
+        if read.restarted:
+            self._restart()
+        keys = self.sc.ledger.keys
+        seen, newest, records = self.seen, self.newest, self.records
+        for e in read.entries:
+            first = e.record_ids[0] if e.record_ids else None
             dups = 0
             for i, rid in enumerate(e.record_ids):
                 k = keys[rid]
                 key = k.decode("latin-1") if k is not None else None
-                rec = {"offset": e.base_offset + i, "record": rid, "key": key, "batch": e.base_offset,
-                       "attempts": attempts, "sequence": e.base_sequence + i if e.base_sequence >= 0 else -1,
+                rec = {"offset": e.base_offset + i, "record": rid, "key": key, "batch": e.base_offset, "_first": first,
+                       "sequence": e.base_sequence + i if e.base_sequence >= 0 else -1,
                        "duplicate": rid in seen, "reordered": False}
                 if rec["duplicate"]:
                     dups += 1
@@ -106,38 +117,49 @@ class LogWatch:
                     if k is not None and rid < top:
                         rec["reordered"] = True
                         rec["after"] = top
-                        reordered_keys.setdefault(key, []).append(rec["offset"])
+                        self.reordered_keys.setdefault(key, []).append(rec["offset"])
                     elif rid > top:
                         newest[k] = rid
                 records.append(rec)
                 if rec["duplicate"] or rec["reordered"]:
-                    flagged_total += 1
-                    flagged.append(rec)
-                    around, after = [*before, rec], AROUND
-                elif after:
-                    around.append(rec)
-                    after -= 1
-                before.append(rec)
-            batches.append({"base_offset": e.base_offset, "last_offset": e.last_offset, "records": len(e.record_ids),
-                            "first_record": e.record_ids[0] if e.record_ids else -1, "attempts": attempts,
-                            "producer_id": e.producer_id, "producer_epoch": e.producer_epoch,
-                            "base_sequence": e.base_sequence,
-                            "last_sequence": e.base_sequence + len(e.record_ids) - 1 if e.base_sequence >= 0 else -1,
-                            "duplicates": dups})
-        return list(records), list(batches), list(flagged), flagged_total, reordered_keys, around
+                    self.flagged_total += 1
+                    self.flagged.append(rec)
+                    self.around, self.after = [*self.before, rec], AROUND
+                elif self.after:
+                    self.around.append(rec)
+                    self.after -= 1
+                self.before.append(rec)
+            self.batches.append({"base_offset": e.base_offset, "last_offset": e.last_offset, "records": len(e.record_ids),
+                                 "first_record": first if first is not None else -1, "_first": first,
+                                 "producer_id": e.producer_id, "producer_epoch": e.producer_epoch,
+                                 "base_sequence": e.base_sequence,
+                                 "last_sequence": e.base_sequence + len(e.record_ids) - 1 if e.base_sequence >= 0 else -1,
+                                 "duplicates": dups})
+
+    def _shown(self, items: Any) -> list[dict[str, Any]]:
+        """Records or batches as the page gets them: with the attempts their batch has taken by now."""
+        out = []
+        for item in items:
+            shown = dict(item)
+            first = shown.pop("_first")
+            shown["attempts"] = self.attempts.get(first, 1) if first is not None else 1
+            out.append(shown)
+        return out
 
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         """The lab's part of a frame; always exact here (``exact``: see Lab.view)."""
         sc = self.sc
         p = sc.producer
-        records, batches, flagged, flagged_total, reordered_keys, around = self._log()
+        self._read()
         view = sc.partition_view()[0]
         leader = view["leader"]
         leo = view["logs"][str(leader)]["leo"] if leader >= 0 else 0
         cfg = p.cfg
         return {
             "partition": 0, "leader": leader, "hw": view["logs"][str(leader)]["hw"] if leader >= 0 else 0, "leo": leo,
-            "records": records, "around": around, "batches": batches, "flagged": flagged, "flagged_total": flagged_total, "reordered_keys": reordered_keys,
+            "records": self._shown(self.records), "around": self._shown(self.around), "batches": self._shown(self.batches),
+            "flagged": self._shown(self.flagged), "flagged_total": self.flagged_total,
+            "reordered_keys": {k: list(v) for k, v in self.reordered_keys.items()},
             "answers": list(self.answers), "counts": dict(self.counts),
             "producer": {"producer_id": p.producer_id, "producer_epoch": p.producer_epoch, "idempotent": p.idempotent,
                          "next_sequence": p.next_sequence[0] if p.idempotent else -1,

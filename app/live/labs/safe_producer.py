@@ -102,7 +102,7 @@ class _Column:
         sc = self.sc
         now = sc.now
         if self.ledger is None or (exact and now != self.at) or now - self.at >= LEDGER_EVERY_MS or now < self.at:
-            self.ledger = sc.ledger.summary(sc.cluster)
+            self.ledger = sc.audit.summary()
             self.at = now
             self.history.append((now, self.ledger["acked"]))
             while len(self.history) > 1 and self.history[0][0] < now - RECENT_MS:

@@ -11,7 +11,8 @@ says: ``auto`` (``enable.auto.commit``: the positions of earlier polls, from ins
 every ``auto.commit.interval.ms``), ``after`` (commitSync once a poll's records are processed)
 or ``before`` (commitSync of the new positions before processing them).
 
-Leaves out: manual assignment, pause/resume by the application, interceptors, deserializers.
+Leaves out: pause/resume by the application, interceptors, deserializers. Manual assignment (``assign``
+with a seek) is app/sim/consumer/manual.py.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class KafkaConsumer:
 
     def __init__(self, cluster: "Cluster", cfg: dict[str, Any], topics: Iterable[str], name: str, trace: "Trace",
                  ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None,
-                 principal: str | None = None) -> None:
+                 principal: str | None = None, assign: tuple[list[TopicPartition], int] | None = None) -> None:
+        """``assign``: partitions and a seek offset for a consumer without a group (app/sim/consumer/manual.py)."""
         self.cluster = cluster
         self.sim = cluster.sim
         self.cfg = cfg
@@ -66,6 +68,7 @@ class KafkaConsumer:
                                  Identity(principal or ANONYMOUS, host or "127.0.0.1"))
         self.metadata = ConsumerMetadata(self)
         self.fetcher = Fetcher(self)
+        self.manual = assign
         self.membership: Any = self._membership()
         self.assignment: set[TopicPartition] = set()
         self.positions: dict[TopicPartition, int] = {}
@@ -89,6 +92,10 @@ class KafkaConsumer:
         self._schedule_poll(0.0)
 
     def _membership(self) -> Any:
+        if self.manual is not None:
+            from app.sim.consumer.manual import ManualAssignment
+
+            return ManualAssignment(self, *self.manual)
         if self.cfg.get("group.protocol", "classic") == "consumer":
             from app.sim.consumer.consumer_membership import ConsumerMembership
 

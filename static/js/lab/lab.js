@@ -8,6 +8,7 @@ import { readState, writeState } from "./urlstate.js";
 import { createTimeline } from "./timeline.js";
 import { attachLabKeys } from "./keys.js";
 import { createPicture } from "../flow/picture.js";
+import { attachTerminal } from "../terminal/terminal.js";
 
 // How long the message of a refused control stays in the status line.
 const ERROR_SHOWN_MS = 6000;
@@ -25,6 +26,7 @@ const RENDERERS = {
   throughput: () => import("./throughput.js"),
   buffer: () => import("./buffer.js"),
   partitioning: () => import("./partitioning.js"),
+  "topic-config": () => import("./topic-config.js"),
   basics: () => import("./basics.js"),
   consumers: () => import("./consumers.js"),
 };
@@ -84,6 +86,7 @@ export async function startLab(root) {
   // The cluster picture, where the lab's template has one (templates/_lab-picture.html).
   const picture = q("[data-flow]") ? createPicture(q("[data-flow]"), { narrate, animate }) : null;
   const renderer = module.createRenderer(root, { send, narrate, animate, picture });
+  const terminal = attachTerminal(root, { send });
   let speedSent = null; // a speed asked for and not yet in a frame: frames on their way must not put the slider back
   const sendSpeed = (v) => { speedSent = v; send("speed", { value: v }); };
   const speed = new Slider(q("[data-lab-speed]"), {
@@ -125,6 +128,7 @@ export async function startLab(root) {
     for (const setting of message.lab.settings) if (!setting.text) sliders[setting.name] = settingSlider(box, setting, send);
     speed.set(message.lab.speed);
     renderer.hello?.(message);
+    terminal?.hello(message);
     const state = readState(message.lab.settings.map((s) => s.name), message.lab.settings.filter((s) => s.text).map((s) => s.name));
     if (state?.problem) {
       notice.textContent = state.problem;
@@ -161,6 +165,7 @@ export async function startLab(root) {
     }
     picture?.render(last);
     renderer.render(last);
+    terminal?.frames(frames);
     for (const [k, v] of Object.entries(last.settings)) sliders[k]?.set(v);
     if (speedSent === null || last.playback.speed === speedSent) {
       speed.set(last.playback.speed);
@@ -194,6 +199,7 @@ export async function startLab(root) {
   function onError(message) {
     lastError = message;
     lastErrorAt = performance.now();
+    terminal?.error(message);
     errorShownUntil = Date.now() + ERROR_SHOWN_MS;
     status.textContent = `Not done: ${message.message}`;
     narrator.say(`Error: ${message.message}`);
