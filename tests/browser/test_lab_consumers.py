@@ -109,7 +109,9 @@ def test_killing_the_coordinator_s_broker_moves_the_coordinator(page: Page, serv
     expect(root.locator('[data-flow-scene] [data-flow-broker="1"]')).to_have_attribute("data-coordinator-of", "billing",
                                                                                      timeout=25000)
     expect(root.locator('[data-flow-scene] [data-flow-broker="1"] [data-coordinator]')).to_have_text("⚑ coordinator of billing")
-    expect(root.locator('[data-broker-faults] [data-broker="1"]')).to_contain_text("⚑ coordinator")
+    expect(root.locator('[data-broker-faults] [data-broker="1"]')).to_have_attribute("data-coordinator", "true")
+    expect(root.locator('[data-broker-faults] [data-broker="1"]')).to_contain_text("Broker 1 ▲ up ⚑")
+    expect(root.get_by_role("button", name="Restart broker 0")).to_be_enabled()
     expect(root.locator("[data-group-summary]")).to_contain_text("generation 1")  # no rebalance
     assert not page_log.console_errors, page_log.console_errors
 

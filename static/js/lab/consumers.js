@@ -55,15 +55,11 @@ export function createRenderer(root, ctx) {
     }
   });
 
+  // One card per broker: its state, ⚑ on the coordinator, and one button that kills it, or restarts it once down.
   function buildBrokers(state) {
     brokersBox.replaceChildren(el("p", { class: "broker-faults-head" }, "Brokers"), ...state.brokers.map((b) => {
       const card = el("div", { class: "broker-fault", "data-broker": String(b.broker) });
-      card.append(el("span", { "data-broker-state": "" }));
-      for (const [action, label] of [["kill_broker", "Kill"], ["restart_broker", "Restart"]]) {
-        const button = el("button", { type: "button", "data-fault": action, "data-fault-broker": String(b.broker) }, label);
-        button.setAttribute("aria-label", `${label} broker ${b.broker}`);
-        card.append(button);
-      }
+      card.append(el("span", { "data-broker-state": "" }), el("button", { type: "button", "data-fault-broker": String(b.broker) }));
       return card;
     }));
     brokers = state.brokers.map((b) => b.broker).join();
@@ -73,13 +69,18 @@ export function createRenderer(root, ctx) {
     if (state.brokers.map((b) => b.broker).join() !== brokers) buildBrokers(state);
     for (const b of state.brokers) {
       const card = brokersBox.querySelector(`[data-broker="${b.broker}"]`);
-      const up = b.alive && !b.restarting;
-      card.dataset.state = up ? "up" : b.restarting ? "restarting" : "down";
+      const s = b.restarting ? "restarting" : b.alive ? "up" : "down";
+      card.dataset.state = s;
       card.dataset.coordinator = String(b.broker === lab.coordinator);
       card.querySelector("[data-broker-state]").textContent =
-        `Broker ${b.broker} ${up ? "▲ up" : b.restarting ? "↻ restarting" : "✕ down"}${b.broker === lab.coordinator ? " · ⚑ coordinator" : ""}`;
-      card.querySelector('[data-fault="kill_broker"]').disabled = !b.alive;
-      card.querySelector('[data-fault="restart_broker"]').disabled = b.alive || b.restarting;
+        `Broker ${b.broker} ${{ up: "▲ up", down: "✕ down", restarting: "↻ restarting" }[s]}${b.broker === lab.coordinator ? " ⚑" : ""}`;
+      const button = card.querySelector("button");
+      const action = b.alive ? "kill_broker" : "restart_broker";
+      const label = `${b.alive ? "Kill" : "Restart"} broker ${b.broker}`;
+      if (button.dataset.fault !== action) button.dataset.fault = action;
+      if (button.textContent !== (b.alive ? "Kill" : "Restart")) button.textContent = b.alive ? "Kill" : "Restart";
+      if (button.getAttribute("aria-label") !== label) button.setAttribute("aria-label", label);
+      button.disabled = b.restarting;
     }
   }
 
