@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.live import LABS, LabSession
 from app.live.flow import FlowTracker, with_wire
 from app.live.outbox import Outbox
@@ -159,14 +161,19 @@ def test_the_topology_names_racks_and_latencies_and_follows_a_slowed_broker() ->
     assert slowed["links"] == [{"src": name, "dst": 0, "latency_ms": 3005.0}]
 
 
-def test_every_field_of_the_flow_section_is_documented() -> None:
+@pytest.mark.parametrize("lab", ["partitioning", "consumers"])
+def test_every_field_of_the_flow_section_is_documented(lab: str) -> None:
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
-    s = LabSession(LABS["partitioning"], wall_ms=0)
+    s = LabSession(LABS[lab], wall_ms=0)
     s.tick(500)
     flow = take(s)["flow"]
     fields = set(flow) | set(flow["topology"]) | set(flow["omitted"]) | set(flow["accumulator"])
+    fields |= {k for c in flow["topology"]["clients"] for k in c}
+    if lab == "consumers":
+        assert "groups" in flow
+        fields |= set(flow["groups"]) | {k for m in flow["groups"]["members"].values() for k in m}
     missing = sorted(f for f in fields if f"`{f}`" not in doc)
     assert not missing, f"docs/protocol.md does not document the flow fields: {missing}"
 
