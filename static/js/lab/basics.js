@@ -85,7 +85,7 @@ export function createRenderer(root, ctx) {
     const entries = [
       ["Topic", `${view.topic}: a named stream of records, split into ${plural(partitions.length, "partition")}.`],
       ["Partition", busiest ? `an ordered log, appended to at its end. Partition ${busiest.partition} holds ${offsetsText(busiest)}.` : "an ordered log."],
-      ["Offset", newest ? `a record's number in its partition, from 0. The newest record of partition ${busiest.partition} is offset ${newest.offset}; partition ${partitions.find((p) => p !== busiest)?.partition ?? 0} counts its own offsets.` : "a record's number in its partition, from 0."],
+      ["Offset", newest ? `a record's number in its partition, from 0. The newest acknowledged record of partition ${busiest.partition} is offset ${newest.offset}; partition ${partitions.find((p) => p !== busiest)?.partition ?? 0} counts its own offsets.` : "a record's number in its partition, from 0."],
       ["Key", keys.length ? `decides the partition: the same key always goes to the same one (${keys.slice(0, 3).map(([k, p]) => `${k} → ${p}`).join(", ")}).` : "decides the partition."],
       ["Broker", `a server that stores partitions: ${frame.state.brokers.length} here, one per zone. Each partition has a leader (★) that takes the writes, and followers that copy it.`],
       ["Producer", `appends records to the leaders: ${plural(frame.ledger.sent, "record")} sent, ${frame.ledger.acked} acknowledged.`],
