@@ -65,6 +65,42 @@ def test_a_new_member_stops_everyone_under_range_and_nobody_under_cooperative_st
     expect(root.locator('[data-flow-scene] [data-member="billing-3"]')).to_contain_text("○ idle")
 
 
+@pytest.mark.parametrize(("commit", "kill", "until", "twice", "never"), [
+    ("auto-commit", [12000, "billing-1"], 30500, True, False),
+    ("commitSync before processing", [11000, "billing-0"], 24500, False, True)])
+def test_the_commit_strategy_decides_whether_a_kill_costs_duplicates_or_lost_records(page: Page, server: Server, commit: str,
+                                                                                    kill: list[object], until: int,
+                                                                                    twice: bool, never: bool) -> None:
+    # A link with the kill in its log: the kill lands at a moment the member is part-way through a poll's records.
+    root = open_lab(page, server.url, LESSON, "consumers", commit=commit,
+                    log=[[kill[0], "fault", "kill_consumer", kill[1]]])
+    expect(root.locator("[data-group-summary]")).to_contain_text(f"commits: {commit}")
+    wait_for_virtual_time(root, until, timeout=60000)
+    ledger = root.locator("[data-group-ledger]")
+    redelivered = int(ledger.locator('[data-ledger="redelivered"]').inner_text())
+    missed = int(ledger.locator('[data-ledger="missed"]').inner_text())
+    assert (redelivered > 0, missed > 0) == (twice, never), (redelivered, missed)
+    expect(ledger).to_have_attribute("data-redelivered", str(redelivered))
+    said = "processed a second time" if twice else "will never be processed"
+    expect(root.locator("[data-lab-narration]")).to_contain_text(said, timeout=5000)
+
+
+def test_a_static_member_restarted_within_the_session_timeout_keeps_its_partition(page: Page, server: Server) -> None:
+    root = open_lab(page, server.url, LESSON, "consumers", **{"group.instance.id": "member name"})
+    wait_for_virtual_time(root, 2500)
+    member = root.locator('[data-group-members] tr[data-member="billing-1"]')
+    expect(member.locator("td").nth(5)).to_have_text("billing-1")  # its group.instance.id
+    root.locator("[data-member-target]").select_option("billing-1")
+    press(page, root.get_by_role("button", name="Kill: billing-1"))
+    expect(member).to_have_attribute("data-state", "killed")
+    press(page, root.get_by_role("button", name="Restart: billing-1"))
+    # Back under its group.instance.id before session.timeout.ms (10 s): the same partition, no new generation.
+    expect(member).to_have_attribute("data-state", "consuming", timeout=10000)
+    expect(root.locator('[data-group-partitions] tr[data-partition="1"]')).to_have_attribute("data-reader", "billing-1")
+    expect(root.locator("[data-group-summary]")).to_contain_text("generation 1 ")
+    expect(root.locator("[data-group-lanes] [data-rebalance]")).to_have_count(1)
+
+
 def test_a_setting_slider_restarts_the_group_with_the_consumer_protocol_by_keyboard(page: Page, server: Server) -> None:
     root = open_lab(page, server.url, LESSON, "consumers")
     slider = root.get_by_role("slider", name="group.protocol")
