@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.main import create_app
     from app.settings import Settings
 
-    settings = Settings(host=args.host, port=args.port)
+    settings = Settings(host=args.host, port=args.port, workers=args.workers)  # the workers share the labs' memory
     if not is_loopback(args.host):
         print(
             f"brokerlab: warning: --host {args.host} is not a loopback address; anyone who can reach "
@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # websocket lives on the worker that accepted it, with its own sessions and their cap.
         os.environ["BROKERLAB_HOST"] = args.host
         os.environ["BROKERLAB_PORT"] = str(args.port)
+        os.environ["BROKERLAB_WORKERS"] = str(args.workers)
         uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)
     return 0
 

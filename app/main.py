@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -13,6 +16,7 @@ from app.settings import Settings
 from app.live import LABS
 from app.live.registry import SessionRegistry
 from app.web import api, errors, health, live, pages
+from app.web.cpu_pool import CpuPool
 from app.web.hosts import TrustedHostMiddleware, allowed_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import make_templates
@@ -26,7 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or Settings()
     # The interactive API docs load their scripts from a CDN; the course must work offline.
-    app = FastAPI(title="Brokerlab", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(title="Brokerlab", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  lifespan=_lifespan)
     course = load_course(settings.content_dir)
     for lesson in course:
         if lesson.meta.lab is not None and lesson.meta.lab not in LABS:
@@ -36,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry()
     app.state.search_index = build_index(course, app.state.registry)
     app.state.templates = make_templates(settings.templates_dir)
-    app.state.lab_sessions = SessionRegistry(settings.lab_max_sessions)
+    app.state.lab_sessions = SessionRegistry(settings.max_sessions())
+    app.state.cpu_pool = CpuPool()
     app.state.templates.env.globals["labs"] = LABS
     app.state.allowed_hosts = allowed_hosts(settings)
 
@@ -50,3 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(live.router)
     errors.install(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A served app starts a process for heavy requests at once (the first what-if curve is as quick as the next)
+    and stops its processes when it stops."""
+    app.state.cpu_pool.warm()
+    try:
+        yield
+    finally:
+        app.state.cpu_pool.shutdown()

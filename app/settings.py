@@ -5,6 +5,7 @@ Tests build their own `Settings(content_dir=...)` and pass it to `create_app`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -27,8 +28,16 @@ class Settings(BaseSettings):
     static_dir: Path = STATIC_DIR
 
     # -- live labs (docs/protocol.md) -----------------------------------------------------------
-    #: Lab sessions (websockets) open at once on this server; one more is refused with "too_many_sessions".
-    lab_max_sessions: int = Field(default=16, ge=1)
+    #: What one lab session's run may hold in memory with its copies (MiB, estimated: app/live/memory.py). A run
+    #: that gets there ends at that moment and says why; the session cap follows from it (``max_sessions``).
+    lab_session_memory_mb: int = Field(default=100, ge=8)
+    #: Memory the server gives to lab sessions, all workers together (MiB); None: half the machine's memory.
+    lab_memory_mb: int | None = Field(default=None, ge=8)
+    #: Lab sessions (websockets) open at once in each worker; one more is refused with "too_many_sessions".
+    #: None: as many as the memory allows (``max_sessions``).
+    lab_max_sessions: int | None = Field(default=None, ge=1)
+    #: Server processes sharing the port (`brokerlab serve --workers`, which sets it): they share the memory.
+    workers: int = Field(default=1, ge=1)
     #: Control messages a session may send per second (acks excepted); more get "rate_limited".
     lab_messages_per_sec: float = Field(default=30.0, gt=0)
     #: Trace events a session's simulation may produce per wall second; past it the run slows down.
@@ -44,3 +53,19 @@ class Settings(BaseSettings):
     lab_allowed_origins: list[str] = Field(default_factory=list)
     #: A frame the page has not taken in this long means it stopped reading: the session closes and frees its place.
     lab_send_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    def max_sessions(self) -> int:
+        """Lab sessions one worker runs at once: ``lab_max_sessions``, or its share of the memory given to labs
+        divided by what one session may hold (at least 1)."""
+        if self.lab_max_sessions is not None:
+            return self.lab_max_sessions
+        pool = self.lab_memory_mb if self.lab_memory_mb is not None else physical_memory_mb() // 2
+        return max(1, pool // self.workers // self.lab_session_memory_mb)
+
+
+def physical_memory_mb() -> int:
+    """The machine's memory (MiB), from the OS; a conservative 2 GiB where it cannot say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 20
+    except (ValueError, OSError, AttributeError):
+        return 2048

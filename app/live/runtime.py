@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.live import memory
 from app.live.flow import with_wire
 from app.shell.session import TerminalSession
 from app.sim import Scenario, control, faults
@@ -123,9 +124,17 @@ class ScenarioRuntime:
     def lab_view(self, exact: bool) -> dict[str, Any] | None:
         return self.view(exact=exact) if self.view is not None else None
 
+    def scenarios(self) -> list[Scenario]:
+        """The run's scenarios: its own and those its view runs beside it (``shadows``, Lab.view)."""
+        return [self.sc, *getattr(self.view, "shadows", ())]
+
     def records(self) -> int:
         """Records sent so far in every scenario of this runtime: what a copy of it costs in memory."""
-        return len(self.sc.ledger.state)
+        return sum(len(sc.ledger.state) for sc in self.scenarios())
+
+    def memory_bytes(self) -> int:
+        """What this run holds in memory, estimated (app/live/memory.py)."""
+        return memory.run_bytes(self.scenarios())
 
 
 class LockstepRuntime(ScenarioRuntime):
@@ -137,5 +146,3 @@ class LockstepRuntime(ScenarioRuntime):
             control.run_until(shadow, self.sc.now)
             control.inject_fault(shadow, action, target)
 
-    def records(self) -> int:
-        return super().records() + sum(len(s.ledger.state) for s in self.view.shadows)

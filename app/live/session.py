@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from app.configs import ConfigException
+from app.live import memory
 from app.live.flow import FlowTracker
 from app.live.labs import Lab, Scope, quoted
 from app.live.outbox import Outbox
@@ -56,6 +57,10 @@ class Limits:
     #: on all of it, which runs longer still: the run falls behind instead (``throttled``) and
     #: stays live. The websocket sets it; tests that jump the wall clock leave it off.
     max_tick_ms: float | None = None
+    #: What the run may hold in memory with its copies (bytes, estimated: app/live/memory.py); when it gets
+    #: there the run ends at that moment and says why. None: no budget. The websocket sets it
+    #: (Settings.lab_session_memory_mb).
+    memory_bytes: int | None = None
 
 
 #: A checkpoint (a deep copy of the run) every this many virtual ms at first; past
@@ -63,11 +68,10 @@ class Limits:
 #: one spacing of the run and a session keeps at most MAX_CHECKPOINTS copies.
 CHECKPOINT_MS = 10_000.0
 MAX_CHECKPOINTS = 16
-#: A copy's size grows with the records the run has sent (the ledger: about 26 bytes a record;
-#: logs are shared between copies). Past this many records over all copies, copies are thinned the
-#: same way (one copy is always kept), so a session's copies stay within a few hundred MB at the
-#: cost of longer seeks.
-CHECKPOINT_RECORD_BUDGET = 8_000_000
+#: A copy's size grows with the records the run has sent (its ledger's lines; the logs' batches are
+#: shared between copies: app/live/memory.py). Past this share of the session's memory budget over
+#: all copies, copies are thinned the same way (one copy is always kept), at the cost of longer seeks.
+CHECKPOINT_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,8 @@ class _Checkpoint:
     values: dict[str, Any]
     totals: Counter[str]
     run: ScenarioRuntime
-    #: records sent in the copied run (its scenarios together): what the copy costs in memory
-    records: int
+    #: what the copy holds in memory, estimated from the records the copied run had sent (app/live/memory.py)
+    bytes: int
     #: the messages in flight then (app/live/flow.py), so a seek back redraws them
     flow: FlowTracker
 
@@ -156,6 +160,8 @@ class LabSession:
         self._checkpoint_every = CHECKPOINT_MS
         self._next_checkpoint = CHECKPOINT_MS
         self.horizon = 0.0
+        #: where the run ended for memory (``_check_memory``), or None; a run with another future may go further
+        self.stop_ms: float | None = None
         self._start_run()
         self._replay(until)
 
@@ -185,13 +191,34 @@ class LabSession:
     def _checkpoint(self, totals: Counter[str]) -> None:
         """Keep a copy of the run as it is now (all events up to now run, ``totals`` counted)."""
         self._checkpoints.append(_Checkpoint(self.run.now, self.cursor, dict(self.values), Counter(totals),
-                                             copy_paused(self.run), self.run.records(), copy_paused(self.flow)))
+                                             copy_paused(self.run), memory.copy_bytes(self.run.records()),
+                                             copy_paused(self.flow)))
+        budget = self.limits.memory_bytes
         while len(self._checkpoints) > 1 and (
                 len(self._checkpoints) > MAX_CHECKPOINTS
-                or sum(c.records for c in self._checkpoints) > CHECKPOINT_RECORD_BUDGET):
+                or (budget is not None and self._copies_bytes() > budget * CHECKPOINT_SHARE)):
             self._checkpoints = self._checkpoints[1::2]
             self._checkpoint_every *= 2
         self._next_checkpoint = self._checkpoints[-1].now + self._checkpoint_every
+
+    def _copies_bytes(self) -> int:
+        return sum(c.bytes for c in self._checkpoints)
+
+    def memory_bytes(self) -> int:
+        """What this session's run and its copies hold, estimated (app/live/memory.py)."""
+        return self.run.memory_bytes() + self._copies_bytes()
+
+    def _check_memory(self) -> None:
+        """At the memory budget the run ends where it is, and says so: a session's memory is bounded, so the
+        server can say how many it runs at once (Settings.lab_session_memory_mb)."""
+        budget = self.limits.memory_bytes
+        if budget is None or self.stop_ms is not None or self.memory_bytes() < budget:
+            return
+        self.stop_ms = self.run.now
+        self.outbox.notice("session.memory", f"This run ended at {self.run.now / 1000:.1f} s: it holds every record "
+                           f"it has sent ({self.run.records():,}) and has reached the {budget >> 20} MB a lab "
+                           "session may use on this server. Seek back, restart, or send fewer records a second "
+                           "to run further.")
 
     def _drop_checkpoints_after(self, t: float) -> None:
         """A new control at ``t`` rewrote the log after it: copies of the run past ``t`` are of another run."""
@@ -220,6 +247,9 @@ class LabSession:
             if stop >= until:
                 break
             self._checkpoint(totals)
+            self._check_memory()
+            if self.stop_ms is not None and self.run.now >= self.stop_ms:
+                break  # a link or a seek forward ends where the played run would have: at the memory budget
         self.horizon = max(self.horizon, self.run.now)
         self.outbox.restart(totals)
         self.run.terminal_discard()  # replayed lines printed their text the first time
@@ -252,8 +282,13 @@ class LabSession:
 
     # -- the wall clock ------------------------------------------------------------------------
     @property
+    def end_ms(self) -> float:
+        """Where this run ends: the lab's end, or earlier where it reached its memory budget."""
+        return self.run.end_ms if self.stop_ms is None else min(self.stop_ms, self.run.end_ms)
+
+    @property
     def playback(self) -> Playback:
-        if self.run.now >= self.run.end_ms:
+        if self.run.now >= self.end_ms:
             return Playback.ENDED
         return Playback.PAUSED if self.paused else Playback.PLAYING
 
@@ -271,6 +306,7 @@ class LabSession:
             self._window_events = 0
             self._window_gained = self._window_asked = 0.0
             self.throttled = False
+            self._check_memory()
         if self.limits.max_tick_ms is not None and dt > self.limits.max_tick_ms:
             dt = self.limits.max_tick_ms
             self.throttled = True
@@ -280,12 +316,12 @@ class LabSession:
         # (or the last one, into the run's end) would otherwise leave its clock and state stale.
         self.outbox.dirty = True
         start = self.run.now
-        target = min(start + self.speed * dt, self.run.end_ms)
+        target = min(start + self.speed * dt, self.end_ms)
         self._window_asked += target - start
         deadline = time.perf_counter() + budget_ms / 1000.0 if budget_ms is not None else None
         # Four slices, so an event-heavy stretch stops at the budget instead of overshooting it by a whole tick.
         slice_ms = max((target - self.run.now) / 4, 0.001)
-        while self.run.now < target:
+        while self.run.now < min(target, self.end_ms):  # end_ms comes nearer when the run reaches its memory budget
             if self._window_events >= self.limits.events_per_sec or (deadline is not None and time.perf_counter() > deadline):
                 self.throttled = True
                 self.outbox.dirty = True
@@ -305,6 +341,7 @@ class LabSession:
         self.horizon = max(self.horizon, self.run.now)
         if self.run.now >= self._next_checkpoint:
             self._checkpoint(self.outbox.totals)
+            self._check_memory()
 
     # -- messages --------------------------------------------------------------------------------
     def receive(self, text: str, wall_ms: float) -> list[dict[str, Any]]:
@@ -469,7 +506,7 @@ class LabSession:
 
     def _control(self, entry: list[Any]) -> None:
         """A new control now: the future of the log (after a seek back) is dropped, this one is applied and logged."""
-        if self.run.now >= self.run.end_ms:
+        if self.run.now >= self.end_ms:
             raise ProtocolError("ended", "the run has ended: nothing more can happen in it; restart (or seek back) to go on",
                                 entry[1])
         if self.cursor >= self.limits.max_log:
@@ -479,6 +516,7 @@ class LabSession:
         self._collect()
         del self.log[self.cursor:]
         self.horizon = self.run.now
+        self.stop_ms = None  # another future: the budget is checked again as it runs
         self._drop_checkpoints_after(self.run.now)
         self._apply(entry, notify=True)
         self.log.append(entry)

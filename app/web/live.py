@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from app.live import LABS, LabSession, Limits, ProtocolError
@@ -33,6 +32,7 @@ from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs
 from app.live.registry import SessionRegistry
 from app.settings import Settings
 from app.web.bodies import BodyError, read_json
+from app.web.cpu_pool import CpuPool
 from app.web.hosts import allowed_hosts, host_name
 
 router = APIRouter(tags=["labs"])
@@ -67,7 +67,8 @@ def limits_from(settings: Settings) -> Limits:
     # A tick makes up for at most a quarter second of wall time: a busy server lets a run fall
     # behind real time rather than spiral into ever longer catch-up ticks.
     return Limits(events_per_sec=settings.lab_events_per_sec, messages_per_sec=settings.lab_messages_per_sec,
-                  message_burst=max(1, int(settings.lab_messages_per_sec * 2)), max_tick_ms=250.0)
+                  message_burst=max(1, int(settings.lab_messages_per_sec * 2)), max_tick_ms=250.0,
+                  memory_bytes=settings.lab_session_memory_mb << 20)
 
 
 def _tick(session: LabSession, now: float, budget_ms: float) -> dict[str, Any] | None:
@@ -149,7 +150,8 @@ async def _open(ws: WebSocket, sender: _Sender, lab: str, settings: Settings) ->
         return
     registry: SessionRegistry = ws.app.state.lab_sessions
     if not registry.try_open():
-        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once; "
+        await sender.send(ProtocolError("too_many_sessions", f"this server runs at most {registry.limit} labs at once "
+                                        "(as many as its memory for labs allows: docs/web.md); "
                                         "try again in a moment").frame())
         await sender.close(CLOSE_TRY_LATER)
         return
@@ -235,14 +237,19 @@ COMPARE_BODY_BYTES = MAX_TEXT_BYTES * 2 + 4096
 KEY_BODY_BYTES = 8192
 
 
+def _cpu_pool(request: Request) -> CpuPool:
+    """Where sweeps and comparisons run: processes of their own, off the loop that draws every lab's frames."""
+    return request.app.state.cpu_pool
+
+
 def _busy(what: str) -> JSONResponse:
     return JSONResponse({"detail": f"the server is busy with other {what}; try again in a moment"}, status_code=429)
 
 
 @router.get("/api/labs/{lab}/whatif")
-def lab_whatif(lab: str, request: Request) -> Any:
+async def lab_whatif(lab: str, request: Request) -> Any:
     """One setting of a lab swept fast over its range, the others as in the query (``?setting=linger.ms&batch.size=16384``)."""
-    from app.live.labs.whatif import WhatIfError, sweep
+    from app.live.labs.whatif import WhatIfError, sweep_lab
 
     params = dict(request.query_params)
     name = params.pop("setting", None)
@@ -259,7 +266,7 @@ def lab_whatif(lab: str, request: Request) -> Any:
     if not _WHATIF_SLOTS.acquire(blocking=False):
         return _busy("what-if curves")
     try:
-        return sweep(definition, name, params, seed)
+        return await _cpu_pool(request).run(sweep_lab, lab, name, params, seed)
     except WhatIfError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     finally:
@@ -279,10 +286,8 @@ async def compression_compare(request: Request) -> Any:
     if not _COMPARE_SLOTS.acquire(blocking=False):
         return _busy("codec comparisons")
     try:
-        # Not asyncio.to_thread: its default executor runs every lab session's ticks, which must not wait behind
-        # a comparison. run_in_threadpool is the pool FastAPI's sync routes use.
-        return await run_in_threadpool(compare, data.get("payload", "json"), data.get("text"),
-                                       data.get("records_per_batch", 10), data.get("levels"))
+        return await _cpu_pool(request).run(compare, data.get("payload", "json"), data.get("text"),
+                                            data.get("records_per_batch", 10), data.get("levels"))
     except CompareError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     finally:

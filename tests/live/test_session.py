@@ -8,6 +8,7 @@ import json
 import pytest
 
 from app.live import LABS, LabSession, Limits
+import app.live.session as session_module
 from app.live.session import MAX_CHECKPOINTS
 from app.live.outbox import Outbox
 
@@ -369,13 +370,11 @@ def test_a_forward_seek_starts_from_a_copy_of_the_run_on_the_way(monkeypatch: py
     assert (_view(s), s.sc.partition_view()) == want
 
 
-def test_copies_of_a_busy_run_stay_within_the_record_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.live.session as session_module
-
-    monkeypatch.setattr(session_module, "CHECKPOINT_RECORD_BUDGET", 10_000)
-    s = LabSession(LABS["acks"], Limits(events_per_sec=10**9), wall_ms=0)  # 40 records a second
+def test_copies_of_a_busy_run_stay_within_their_share_of_the_memory_budget() -> None:
+    budget = 8 << 20
+    s = LabSession(LABS["acks"], Limits(events_per_sec=10**9, memory_bytes=budget), wall_ms=0)  # 40 records a second
     s.receive(msg("speed", value=1), 0)
     s.tick(120_000)
     kept = s._checkpoints
-    assert sum(c.records for c in kept) <= 10_000 and len(kept) >= 2
+    assert sum(c.bytes for c in kept) <= budget * session_module.CHECKPOINT_SHARE and len(kept) >= 2
     assert s._checkpoint_every > session_module.CHECKPOINT_MS  # thinned: wider spacing

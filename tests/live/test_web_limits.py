@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,12 @@ from fastapi import FastAPI
 
 from app.live import ProtocolError
 from app.live.labs import compression
+from app.live.labs.whatif import sweep_lab
 from app.main import create_app
 from app.settings import Settings
 from app.sim.compression import CODECS
 from app.web import live
+from app.web.cpu_pool import CpuPool
 
 from .conftest import ORIGIN, send
 
@@ -178,6 +181,7 @@ def test_compare_takes_a_slot_or_is_busy_and_runs_off_the_default_executor(sampl
 
     monkeypatch.setattr(live, "compare", slow_compare)
     app = make_app(sample_content)
+    app.state.cpu_pool = CpuPool(ThreadPoolExecutor(4))  # threads, to watch them (a process would not see the patch)
 
     async def crowd() -> tuple[list[int], httpx.Response]:
         async with asgi_client(app) as client:
@@ -197,6 +201,17 @@ def test_compare_takes_a_slot_or_is_busy_and_runs_off_the_default_executor(sampl
     assert statuses == [200, 200]
     # asyncio.to_thread's default executor (threads "asyncio_N") runs every lab's ticks.
     assert not any(name.startswith("asyncio") for name in threads), threads
+
+
+def test_heavy_requests_run_in_another_process() -> None:
+    pool = CpuPool()
+    try:
+        assert run_async(pool.run(os.getpid)) != os.getpid()
+        # The labs were imported there when it started: a sweep is sent the lab's name, not its objects.
+        curve = run_async(pool.run(sweep_lab, "acks", "acks", {}, None))
+        assert curve["lab"] == "acks" and [p["value"] for p in curve["points"]] == ["0", "1", "all"]
+    finally:
+        pool.shutdown()
 
 
 def test_compare_stops_repeating_passes_once_its_budget_is_spent(monkeypatch: pytest.MonkeyPatch) -> None:

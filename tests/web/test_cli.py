@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from app import cli
+from app.settings import Settings
 from app.live.protocol import MAX_MESSAGE_BYTES
 
 
@@ -36,6 +37,8 @@ def served(monkeypatch: pytest.MonkeyPatch, sample_content) -> list[dict[str, An
     calls: list[dict[str, Any]] = []
     monkeypatch.setenv("BROKERLAB_CONTENT_DIR", str(sample_content))
     monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    for name in ("BROKERLAB_HOST", "BROKERLAB_PORT", "BROKERLAB_WORKERS"):  # set for the workers: restored after
+        monkeypatch.delenv(name, raising=False)
     return calls
 
 
@@ -51,12 +54,13 @@ def test_serve_prints_the_address_and_runs_uvicorn(served: list[dict[str, Any]],
 def test_serve_runs_a_worker_per_core_by_default_each_building_its_app_from_the_environment(
         served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    monkeypatch.delenv("BROKERLAB_PORT", raising=False)
-    monkeypatch.delenv("BROKERLAB_HOST", raising=False)  # the command sets both for its workers: restored after
     cli.main(["serve", "--port", "8124"])
     [call] = served
     assert (call["app"], call["factory"], call["workers"]) == ("app.main:create_app", True, 2)
     assert cli.os.environ["BROKERLAB_PORT"] == "8124" and "with 2 workers" in capsys.readouterr().out
+    # Each worker's app divides the labs' memory by the workers: half the sessions each.
+    assert cli.os.environ["BROKERLAB_WORKERS"] == "2"
+    assert Settings(lab_memory_mb=1000, lab_session_memory_mb=100).max_sessions() == 5
 
 
 @pytest.mark.parametrize("text", ["0", "many", "65"])

@@ -120,8 +120,8 @@ class Lab:
     #: the lab's own view of the run (the batching lab's accumulator, latency percentiles). It is called
     #: with ``exact=True`` when the run stands still (paused, ended) or jumped (seek, restart): a view that
     #: samples something costly now and then (a ledger) must take it now, as no later frame corrects it.
-    #: A view that runs scenarios of its own lists them as ``shadows``: the session counts their records
-    #: in what its copies of the run cost.
+    #: A view that runs scenarios of its own lists them as ``shadows``: the session counts them in what
+    #: the run holds in memory and what its copies of the run cost.
     view: Any = None
     #: What the session drives (app/live/runtime.py): one scenario, or the view's scenarios in lockstep.
     runtime: type[ScenarioRuntime] = ScenarioRuntime

@@ -120,3 +120,10 @@ def sweep(lab: Lab, name: str, values: dict[str, Any], seed: int | None = None, 
         points.append({"value": v, **run_point(lab, {**current, name: v}, seed)})
     return {"lab": lab.name, "setting": name, "current": current[name], "settings": current, "seed": seed,
             "run_ms": RUN_MS, "warmup_ms": WARMUP_MS, "points": points, "truncated": truncated}
+
+
+def sweep_lab(lab: str, name: str, values: dict[str, Any], seed: int | None = None) -> dict[str, Any]:
+    """``sweep`` of the lab named ``lab``: what a worker process is sent (a name pickles; a Lab's functions may not)."""
+    from app.live.labs import LABS
+
+    return sweep(LABS[lab], name, values, seed)
