@@ -40,6 +40,7 @@ import websockets
 
 from app.live.labs import LABS
 from app.live.session import LabSession, Limits
+from app.settings import Settings
 
 
 def _free_port() -> int:
@@ -265,13 +266,17 @@ def seeks_and_curves() -> None:
     """A seek to the end of each lab's run (from a fresh session: the worst case), and one what-if curve per lab."""
     from app.live.labs.whatif import sweep
 
+    budget = Settings().lab_session_memory_mb << 20  # as the server runs them: a run ends at its memory budget
     for name, lab in LABS.items():
-        session = LabSession(lab, Limits())
+        session = LabSession(lab, Limits(memory_bytes=budget))
         end = session.run.end_ms
         started = time.perf_counter()
         session.horizon = end  # as if the run had got there: the seek replays it all
         session.handle({"v": 1, "type": "seek", "t": end})
         first = time.perf_counter() - started
+        if session.stop_ms is not None:  # ended at the budget: the seek back goes to the middle of what it ran
+            end = session.stop_ms
+            print(f"  {name}: the run reached its {budget >> 20} MiB budget at {end / 1000:.0f} s")
         started = time.perf_counter()
         session.handle({"v": 1, "type": "seek", "t": end / 2})
         back = time.perf_counter() - started

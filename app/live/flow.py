@@ -232,12 +232,14 @@ def with_wire(spec: dict[str, Any]) -> dict[str, Any]:
 def topology(sc: Scenario) -> dict[str, Any]:
     """What the picture lays out: clients, brokers with their rack (broker.rack), and each link's one-way latency.
 
-    The clients are the run's producers now (their client.id) and its consumers (their client.id, and the member
-    name the lab gives them: a restarted member is a new client). A producer a lab replaced
+    The clients are the run's producers now, its consumers and the admin clients applications started, by their
+    client.id (the name their messages travel under); a consumer also carries the member name the lab gives it (a
+    restarted member is a new client). A producer a lab replaced
     is not one: it sends only what it had, and the page draws its last messages on its successor's links."""
     clients = [{"name": p.client_id, "kind": "producer"} for p in sc.producers]
-    # A consumer is its client.id on the network (message.sent's src and dst), and its member name in the lab.
-    clients += [{"name": c.client_id, "kind": "consumer", "member": m} for m, c in sorted(sc.groups.members.items())]
+    # By client.id, the name messages travel under; ``member`` is the lab's handle for faults.
+    clients += [{"name": sc.groups.members[m].client_id, "kind": "consumer", "member": m} for m in sc.member_names()]
+    clients += [{"name": a.client_id, "kind": "admin"} for _, a in sorted(sc.groups.admins.items())]
     names = [c["name"] for c in clients]
     brokers = sorted(sc.cluster.brokers.items())
     net = sc.network

@@ -71,9 +71,16 @@ def check(cluster: "Cluster", api: str, who: Identity, *, topics: Sequence[str] 
         if not isinstance(decision, bool) and not decision.allowed:
             cluster.trace.emit(now, "acl.denied", api=api, principal=who.principal, host=who.host,
                                operation=chk.operation.name, resource_type=chk.resource_type.name, resource=name,
-                               rule=decision.reason, log=decision.log_line)
+                               rule=decision.reason, log=decision.log_line, level=decision.log_level)
     error = _ERRORS.get(result.error.name, Errors.CLUSTER_AUTHORIZATION_FAILED) if result.error is not None else Errors.NONE
     return Verdict(error, frozenset(result.denied_topics), result.client_message)
+
+
+def identity_of(conn: Any, client: Identity) -> Identity:
+    """Who the broker takes a request's sender for: the principal its connection authenticated as
+    (app/sim/channel.py) when connections carry security, else the client's own (a spec's ``principal``)."""
+    channel = getattr(conn, "channel", None)
+    return client if channel is None else Identity(channel.principal or ANONYMOUS, client.host)
 
 
 def client_identity(configs: dict[str, Any], host: str | None) -> Identity:

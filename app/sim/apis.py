@@ -32,7 +32,7 @@ PARTITION_BYTES = 30
 ACL_APIS = {"metadata": "Metadata", "list_offsets": "ListOffsets", "fetch": "Fetch", "find_coordinator": "FindCoordinator",
             "join_group": "JoinGroup", "sync_group": "SyncGroup", "heartbeat": "Heartbeat", "leave_group": "LeaveGroup",
             "offset_commit": "OffsetCommit", "offset_fetch": "OffsetFetch",
-            "consumer_group_heartbeat": "ConsumerGroupHeartbeat"}
+            "consumer_group_heartbeat": "ConsumerGroupHeartbeat", "delete_topics": "DeleteTopics"}
 #: The APIs the group coordinator answers (api -> its method): app/sim/coordinator/group_coordinator.py.
 GROUP_APIS = {"join_group": "join", "sync_group": "sync", "heartbeat": "heartbeat", "leave_group": "leave",
               "offset_commit": "commit", "offset_fetch": "fetch_offsets",
@@ -84,7 +84,8 @@ class KafkaApis:
         p = req.payload
         topics = sorted({tp[0] for tp in p.get("partitions", ())} | {tp[0] for tp in p.get("offsets", ())}
                         | set(p.get("topics") or ()))
-        verdict = access.check(self.cluster, api, req.sender.identity, topics=topics, group=p.get("group"))
+        verdict = access.check(self.cluster, api, access.identity_of(req.conn, req.sender.identity), topics=topics,
+                               group=p.get("group"))
         if verdict.error is not Errors.NONE:
             self.broker.respond(req, {"error": verdict.error, "message": verdict.message, "member": p.get("member", "")})
             return False
@@ -108,6 +109,25 @@ class KafkaApis:
         self.broker.respond(req, {"error": Errors.NONE, "topics": topics, "missing": missing, "denied": sorted(denied),
                                   "topic_ids": ids},
                             20 * sum(len(p) for p in topics.values()))
+
+    # -- admin ----------------------------------------------------------------------------------------
+    def _delete_topics(self, req: "ClientRequest") -> None:
+        """DeleteTopics (ControllerApis.deleteTopics; a broker forwards it to the controller, whose round trip is left
+        out): each topic deleted, or its error: TOPIC_AUTHORIZATION_FAILED, UNKNOWN_TOPIC_OR_PARTITION."""
+        from app.sim.admin.errors import KafkaAdminError
+        from app.sim.admin.topics import delete_topics
+
+        denied = req.extra.get("denied", frozenset())
+        names = list(dict.fromkeys(req.payload["topics"]))
+        results: dict[str, Errors] = {name: Errors.TOPIC_AUTHORIZATION_FAILED for name in names if name in denied}
+        allowed = [name for name in names if name not in denied]
+        for name, future in delete_topics(self.cluster, allowed).values.items():
+            try:
+                future.get()
+                results[name] = Errors.NONE
+            except KafkaAdminError as exc:
+                results[name] = exc.error
+        self.broker.respond(req, {"error": Errors.NONE, "topics": results}, 8 + 24 * len(results))
 
     # -- offsets ------------------------------------------------------------------------------------
     def _list_offsets(self, req: "ClientRequest") -> None:

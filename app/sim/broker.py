@@ -219,8 +219,10 @@ class Broker:
         trace = self.cluster.trace
         message = (f"{req.api}.response", {"client": client.node, "request": req.request_id,
                                            **_describe_answer(answer)}) if trace.wire else None
-        self.cluster.network.transfer(self.broker_id, client.node, size + HEADER_BYTES, client.on_response, req, answer,
-                                      message=message)
+        size += HEADER_BYTES
+        if conn.channel is not None:
+            size = conn.channel.wire_bytes(size)
+        self.cluster.network.transfer(self.broker_id, client.node, size, client.on_response, req, answer, message=message)
         self._unmute(conn)
 
     def _handle_produce(self, arrive: float, start: float, incarnation: int, req: "ProduceRequest") -> None:
@@ -233,7 +235,7 @@ class Broker:
         pending: dict[int, tuple[TopicPartition, int]] = {}
         denied: frozenset[str] = frozenset()
         if self.cluster.authorizer is not None:  # KafkaApis.handleProduceRequest: WRITE on each topic
-            denied = access.check(self.cluster, "Produce", req.sender.p.identity,
+            denied = access.check(self.cluster, "Produce", access.identity_of(req.conn, req.sender.p.identity),
                                   topics=sorted({b.topic for b in req.batches})).denied_topics
         for i, batch in enumerate(req.batches):
             tp = (batch.topic, batch.partition)
@@ -465,6 +467,8 @@ class Broker:
         net = self.cluster.network
         req = d.req
         size = 40 + 30 * len(req.batches)
+        if req.conn is not None and req.conn.channel is not None:
+            size = req.conn.channel.wire_bytes(size)
         client = req.sender
         send_ms = net.send_time(self.broker_id, client.node, size)
         self.cluster.metrics.on_produce_done(self.broker_id, d.arrive, d.start, d.local_done, now, send_ms)

@@ -73,6 +73,8 @@ class Cluster:
         self._next_producer_id = 1000
         #: The ACL authoriser (app/sim/security) when ``authorizer.class.name`` names one; None allows everything.
         self.authorizer = make_authorizer(broker_cfg, kafka_version)
+        #: Client connections' security (app/sim/channel.py) when the spec names listeners; None: none modelled.
+        self.channels: Any = None
         #: server.properties: the broker configs a spec's cluster section set (STATIC_BROKER_CONFIG)
         self.static_configs: dict[str, Any] = {k: broker_cfg[k] for k in getattr(broker_cfg, "explicit", ()) if k in broker_cfg}
         #: KIP-226 dynamic broker configs by entity, as stored: "" is the cluster-wide default, "1" broker 1's own

@@ -28,8 +28,9 @@ def replace_producer(sc: Scenario, configs: dict[str, Any]) -> KafkaProducer:
     # itself off for acks=1, but an explicit enable.idempotence=true with acks=1 is an error.
     cfg = resolve_producer(dict(configs), sc.spec["kafka_version"])
     old = sc.producer
+    # The same application: its principal and its connections' security stay with it.
     new = KafkaProducer(sc.sim, sc.cluster, sc.network, cfg, sc.spec["topic"]["name"], sc.trace, sc.producer_metrics,
-                        sc.ledger, sc.spec["partitioner"])
+                        sc.ledger, sc.spec["partitioner"], identity=old.identity, connector=old.connector)
     old.close()
     sc.producer = new
     sc.workload.producer = new

@@ -131,6 +131,10 @@ def _restart_consumer(sc: "Scenario", name: str, _: dict[str, float]) -> None:
     sc.groups.restart(name)
 
 
+def _delete_topics(sc: "Scenario", name: str, _: dict[str, float]) -> None:
+    sc.groups.delete_topics(name)
+
+
 def _rejecting(error: Errors) -> Callable[["Scenario", int, dict[str, float]], None]:
     def apply(sc: "Scenario", b: int, o: dict[str, float]) -> None:
         sc.cluster.brokers[b].reject_next(error, int(o["count"]))
@@ -184,6 +188,11 @@ def _consumer_running(sc: "Scenario", name: str) -> str | None:
     return f"{name} is running" if member is not None and not member.closed else None
 
 
+def _admin_busy(sc: "Scenario", name: str) -> str | None:
+    admin = sc.groups.admins.get(name)
+    return f"{name}'s admin client is still waiting for its last call" if admin is not None and admin.call else None
+
+
 def _slowed(sc: "Scenario", b: int) -> str | None:
     return f"broker {b} is already slowed down" if sc.network.extra_latency.get(b, 0.0) > 0 else None
 
@@ -230,6 +239,9 @@ FAULTS: dict[str, Fault] = {f.name: f for f in (
           _never),
     Fault("restart_consumer", Target.CONSUMER, "a stopped consumer starts again with the same name (and, if static, the "
           "same group.instance.id)", _restart_consumer, _consumer_running),
+    Fault("delete_topics", Target.CONSUMER, "the consumer's application deletes the topics its group reads "
+          "(Admin.deleteTopics, as kafka-topics.sh --delete does) with an admin client of its own, as its own principal",
+          _delete_topics, _admin_busy),
 )}
 
 

@@ -42,13 +42,17 @@ class Purpose(str, Enum):
 class Connection:
     """One TCP connection from a client to a broker; ``open`` turns False once it is closed."""
 
-    __slots__ = ("client", "node", "purpose", "open")
+    __slots__ = ("client", "node", "purpose", "open", "channel", "pending")
 
     def __init__(self, client: "NetworkClient", node: int, purpose: Purpose) -> None:
         self.client = client
         self.node = node
         self.purpose = purpose
         self.open = True
+        #: its security (app/sim/channel.py) when the run's connections carry it, else None
+        self.channel: Any = None
+        #: requests waiting for the channel to be ready (ConsumerNetworkClient's unsent requests)
+        self.pending: list[ClientRequest] = []
 
 
 @dataclass(eq=False)
@@ -74,10 +78,15 @@ class ClientRequest:
 class NetworkClient:
     """The network side of one client (``node``: its client.id on the network)."""
 
-    def __init__(self, cluster: "Cluster", node: str, request_timeout_ms: float, identity: Identity = Identity()) -> None:
+    def __init__(self, cluster: "Cluster", node: str, request_timeout_ms: float, identity: Identity = Identity(),
+                 connector: Any = None) -> None:
         self.cluster = cluster
         #: who this client is to the brokers (principal and address), for their ACL checks
         self.identity = identity
+        #: its security configs and listener (app/sim/channel.py), when the run's connections carry security
+        self.connector = connector
+        #: called with the failed channel when a connection fails authentication (the owner's bound method)
+        self.on_fatal: Callable[[Any], None] | None = None
         self.sim = cluster.sim
         self.network = cluster.network
         self.node = node
@@ -102,17 +111,65 @@ class NetworkClient:
         conn = self.connections.get(key)
         if conn is None or not conn.open:
             conn = self.connections[key] = Connection(self, node, purpose)
+            if self.connector is not None:
+                conn.channel = self.cluster.channels.open(self.node, node, self.connector.security, self.connector.listener,
+                                                          self._channel_up, self._channel_down)
         self._next_id += 1
         now = self.sim.now
         size += HEADER_BYTES
         req = ClientRequest(self._next_id, api, node, payload, size, callback, conn, now, self, self.request_timeout_ms)
         self.in_flight[req.request_id] = req
-        trace = self.cluster.trace
-        message = (api, {"client": self.node, "request": req.request_id, **_describe(api, payload)}) if trace.wire else None
-        broker = self.cluster.brokers[node]
-        _, req.arrive_ms = self.network.transfer(self.node, node, size, broker.receive_request, req, message=message)
         req.timer = Timer(self.sim, now + req.timeout_ms, self._on_timeout, req)
+        if conn.channel is not None and not conn.channel.ready:
+            conn.pending.append(req)  # sent once the connection's set-up is done (``_channel_up``)
+            return req
+        self._transmit(req)
         return req
+
+    def _transmit(self, req: ClientRequest) -> None:
+        trace = self.cluster.trace
+        message = (req.api, {"client": self.node, "request": req.request_id, **_describe(req.api, req.payload)}
+                   ) if trace.wire else None
+        size = req.size if req.conn.channel is None else req.conn.channel.wire_bytes(req.size)
+        broker = self.cluster.brokers[req.node]
+        _, req.arrive_ms = self.network.transfer(self.node, req.node, size, broker.receive_request, req, message=message)
+
+    # -- connections with their security (app/sim/channel.py) ----------------------------------------
+    def _connection_of(self, channel: Any) -> Connection | None:
+        return next((c for c in self.connections.values() if c.channel is channel), None)
+
+    def _channel_up(self, channel: Any) -> None:
+        """The set-up is done (or a re-authentication): what waited goes now, in order."""
+        conn = self._connection_of(channel)
+        if conn is None or self.closed:
+            return
+        waiting, conn.pending = conn.pending, []
+        for req in waiting:
+            if not req.done:
+                self._transmit(req)
+
+    def _channel_down(self, channel: Any) -> None:
+        """The set-up failed: retriable, the requests fail as on a broken connection and the node is left alone for
+        the backoff; an authentication failure is fatal to the client (its poll() throws)."""
+        conn = self._connection_of(channel)
+        if conn is None:
+            return
+        failure = channel.failure
+        waiting, conn.pending = conn.pending, []
+        if not failure.retriable:
+            conn.open = False
+            del self.connections[(conn.node, conn.purpose)]
+            for req in waiting:
+                self._finish(req)
+            if self.on_fatal is not None and not self.closed:
+                self.on_fatal(channel)
+            return
+        if waiting:
+            self.on_disconnect(waiting[0], f"connection failed during its set-up ({failure.stage})")
+        else:
+            conn.open = False
+            del self.connections[(conn.node, conn.purpose)]
+        self.blocked_until[conn.node] = self.sim.now + channel.backoff_ms
 
     # -- answers ---------------------------------------------------------------------------------
     def _finish(self, req: ClientRequest) -> bool:
@@ -133,6 +190,9 @@ class NetworkClient:
         """The connection broke (refused, reset, timed out): every request on it fails."""
         conn = req.conn
         conn.open = False
+        conn.pending = []
+        if conn.channel is not None:
+            self.cluster.channels.close(conn.channel)
         if self.connections.get((conn.node, conn.purpose)) is conn:
             del self.connections[(conn.node, conn.purpose)]
         self.blocked_until[conn.node] = self.sim.now + RECONNECT_BACKOFF_MS

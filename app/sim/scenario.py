@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.sim.access import ANONYMOUS, Identity
+from app.sim.channel import connector, make_channels
 from app.sim.cluster import Cluster
 from app.sim.consumer.groups import ConsumerGroups
 from app.sim.copying import paused_gc
@@ -73,6 +74,8 @@ class Scenario:
             self.cluster.sizes_only = frozenset(tp["name"] for tp in s["topics"])
         for binding in s["acls"]:
             self.cluster.authorizer.add(binding)
+        if cl["security"]:
+            self.cluster.channels = make_channels(self.cluster, cl["configs"], s["users"])
         for tp in s["topics"]:
             self.cluster.controller.create_topic(tp["name"], tp["partitions"], tp["replication.factor"], tp["configs"])
         self.ledger = Ledger()
@@ -86,7 +89,8 @@ class Scenario:
         for i, pr in enumerate(s["producers"]):
             producer = KafkaProducer(sim, self.cluster, self.network, pr["configs"], pr["topic"], self.trace,
                                      self.producer_metrics, self.ledger, pr["partitioner"], pr["host"], pr["rack"],
-                                     Identity(pr["principal"] or ANONYMOUS, pr["host"] or "127.0.0.1"))
+                                     Identity(pr["principal"] or ANONYMOUS, pr["host"] or "127.0.0.1"),
+                                     connector(self.cluster, pr["configs"], pr["listener"], pr["certificate"]))
             workload = Workload(sim, producer, self.ledger, pr["workload"], seed, s["duration_ms"], index=i)
             self.producers.append(producer)
             self.workloads.append(workload)

@@ -12,15 +12,15 @@ from app.configs import KAFKA_VERSIONS, ConfigException
 from app.sim.config import resolve_broker, resolve_consumer, resolve_producer, resolve_topic
 from app.sim.errors import SpecError
 from app.sim.faults import FAULTS, FaultError, Target, check_options, check_target
-from app.sim.cluster_security import make_authorizer
+from app.sim.cluster_security import client_security, listeners_set, make_authorizer, parse_cluster_listeners
 from app.sim.topic import topic_name_problem
 from app.sim.payloads import PAYLOAD_KINDS
 from app.sim.producer.partitioner import NullKeyStrategy
 
 _TOP = ("kafka_version", "cluster", "topic", "topics", "producer", "producers", "workload", "consumer_groups", "faults",
-        "duration_ms", "settle_ms", "trace", "network", "partitioner", "acls")
+        "duration_ms", "settle_ms", "trace", "network", "partitioner", "acls", "users")
 #: A consumer group's keys besides consumer configs (app/sim/consumer/consumer.py says what they do).
-_GROUP = ("topics", "members", "process_ms", "commit", "static", "racks", "host", "principal")
+_GROUP = ("topics", "members", "process_ms", "commit", "static", "racks", "host", "principal", "listener", "certificate")
 _CLUSTER = ("brokers", "racks", "latency_ms", "bandwidth_mbps")
 _WORKLOAD = ("records_per_sec", "keys", "value", "value_bytes", "text", "records", "start_ms", "duration_ms")
 
@@ -97,6 +97,14 @@ def parse_spec(spec: Any) -> dict[str, Any]:
     except ConfigException as exc:
         raise SpecError(f"cluster.{exc.name}", str(exc)) from exc
     out["acls"] = _acls(spec.get("acls", []), authorizer is not None)
+    out["users"] = _users(spec.get("users", {}))
+    listener_names = _listener_names(out["cluster"]["configs"])
+    raw_clients = [p for p in (spec.get("producers") or [spec.get("producer", {})]) if isinstance(p, dict)]
+    raw_clients += [g for g in spec.get("consumer_groups", []) or [] if isinstance(g, dict)]
+    # Connections carry their security when the spec says anything about it (docs/security.md, "Connections").
+    security = listeners_set(out["cluster"]["configs"]) or any(
+        k in c for c in raw_clients for k in ("security.protocol", "listener", "certificate"))
+    out["cluster"]["security"] = security
 
     broker_cfg = out["cluster"]["configs"]
     topics = [_topic("topic", spec.get("topic", {}), count, version, broker_cfg)] if "topic" in spec or "topics" not in spec else []
@@ -113,20 +121,22 @@ def parse_spec(spec: Any) -> dict[str, Any]:
         for key in ("producer", "workload", "partitioner"):
             if key in spec:
                 raise SpecError(key, "give either producers (a list) or producer/workload/partitioner, not both")
-        producers = [_producer(f"producers[{i}]", dict(_dict(f"producers[{i}]", pr)), None, version, names)
+        producers = [_producer(f"producers[{i}]", dict(_dict(f"producers[{i}]", pr)), None, version, names,
+                               listeners=listener_names if security else None)
                      for i, pr in enumerate(_list("producers", spec["producers"]))]
     else:
         single = dict(_dict("producer", spec.get("producer", {})))
         single.setdefault("topic", names[0] if names else None)
         single["workload"] = spec.get("workload", {})
-        producers = [_producer("producer", single, spec.get("partitioner"), version, names, single_form=True)]
+        producers = [_producer("producer", single, spec.get("partitioner"), version, names, single_form=True,
+                               listeners=listener_names if security else None)]
     out["producers"] = producers
     first = producers[0] if producers else None
     out["producer"] = first["configs"] if first else None
     out["partitioner"] = first["partitioner"] if first else NullKeyStrategy.for_version(version)
     out["workload"] = first["workload"] if first else None
 
-    out["consumer_groups"] = [_group(f"consumer_groups[{i}]", g, version, names)
+    out["consumer_groups"] = [_group(f"consumer_groups[{i}]", g, version, names, listener_names if security else None)
                               for i, g in enumerate(_list("consumer_groups", spec.get("consumer_groups", [])))]
     ids = [g["group.id"] for g in out["consumer_groups"]]
     dup = next((g for i, g in enumerate(ids) if g in ids[:i]), None)
@@ -161,7 +171,7 @@ def _topic(path: str, tp: Any, count: int, version: str, broker: dict[str, Any] 
 
 
 def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, topics: list[str],
-              single_form: bool = False) -> dict[str, Any]:
+              single_form: bool = False, listeners: list[str] | None = None) -> dict[str, Any]:
     """One producer: its topic, configs, null-key strategy, workload, and where it runs."""
     topic = pr.pop("topic", None)
     if topic not in topics:
@@ -170,7 +180,9 @@ def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, top
     workload = _workload("workload" if single_form else f"{path}.workload", pr.pop("workload", {}))
     host = pr.pop("host", "producer" if single_form else None)
     rack = pr.pop("rack", None)
-    principal = _principal(f"{'producer' if single_form else path}.principal", pr.pop("principal", None))
+    where = "producer" if single_form else path
+    principal = _principal(f"{where}.principal", pr.pop("principal", None))
+    listener, certificate = pr.pop("listener", None), pr.pop("certificate", None)
     strategy = pr.pop("partitioner", partitioner)
     if strategy is None:
         chosen = NullKeyStrategy.for_version(version)
@@ -180,8 +192,10 @@ def _producer(path: str, pr: dict[str, Any], partitioner: Any, version: str, top
         except ValueError:
             raise SpecError(f"{'producer' if single_form else path}.partitioner", "must be one of 'round-robin', 'sticky', "
                             f"'uniform-sticky', got {_describe(strategy)}") from None
-    return {"topic": topic, "configs": _configs("producer" if single_form else path, "producer", pr, version),
-            "partitioner": chosen, "workload": workload, "host": host, "rack": rack, "principal": principal}
+    configs = _configs(where, "producer", pr, version)
+    _client_security(where, configs, principal, listener, certificate, listeners)
+    return {"topic": topic, "configs": configs, "partitioner": chosen, "workload": workload, "host": host, "rack": rack,
+            "principal": principal, "listener": listener, "certificate": certificate}
 
 
 def _workload(path: str, wl: Any) -> dict[str, Any]:
@@ -206,7 +220,7 @@ def _workload(path: str, wl: Any) -> dict[str, Any]:
     return out
 
 
-def _group(path: str, g: Any, version: str, topics: list[str]) -> dict[str, Any]:
+def _group(path: str, g: Any, version: str, topics: list[str], listeners: list[str] | None = None) -> dict[str, Any]:
     """A consumer group: ``members`` consumers named ``<group.id>-0, -1, ...`` with the same configs."""
     g = dict(_dict(path, g))
     group_id = g.get("group.id")
@@ -231,11 +245,14 @@ def _group(path: str, g: Any, version: str, topics: list[str]) -> dict[str, Any]
         raise SpecError(f"{path}.racks", f"must be a list of client.rack values, one per member (repeated), got {_describe(racks)}")
     host = g.pop("host", None)
     principal = _principal(f"{path}.principal", g.pop("principal", None))
+    listener, certificate = g.pop("listener", None), g.pop("certificate", None)
     if commit != "auto" and "enable.auto.commit" not in g:
         g["enable.auto.commit"] = False  # committing by hand: auto-commit off, as an application that commits does
     configs = _configs(path, "consumer", g, version)
+    _client_security(path, configs, principal, listener, certificate, listeners)
     return {"group.id": group_id, "topics": list(subscribed), "members": members, "process_ms": process_ms,
-            "commit": commit, "static": static, "racks": racks, "host": host, "principal": principal, "configs": configs}
+            "commit": commit, "static": static, "racks": racks, "host": host, "principal": principal, "configs": configs,
+            "listener": listener, "certificate": certificate}
 
 
 def _principal(path: str, v: Any) -> str | None:
@@ -249,6 +266,43 @@ def _principal(path: str, v: Any) -> str | None:
     except ValueError as exc:
         raise SpecError(path, str(exc)) from None
     return v
+
+
+def _listener_names(cfg: dict[str, Any]) -> list[str]:
+    """The brokers' listener names (``listeners``, checked as KafkaConfig checks them)."""
+    try:
+        return [e.name for e in parse_cluster_listeners(cfg).listeners]
+    except ConfigException as exc:
+        raise SpecError(f"cluster.{exc.name}", exc.reason) from None
+
+
+def _client_security(path: str, configs: dict[str, Any], principal: str | None, listener: Any, certificate: Any,
+                     listeners: list[str] | None) -> None:
+    """A client's security settings, checked when connections carry security (``listeners``: the brokers')."""
+    if listeners is None:
+        return
+    if principal is not None:
+        raise SpecError(f"{path}.principal", "a client's principal comes from its connection when the spec sets "
+                        "cluster.listeners or a client's security.protocol (its certificate or its SASL user); "
+                        "remove principal")
+    if listener is not None and listener not in listeners:
+        raise SpecError(f"{path}.listener", f"must name one of the brokers' listeners ({', '.join(listeners)}), got "
+                        f"{_describe(listener)}")
+    try:
+        client_security(configs, certificate)
+    except ConfigException as exc:
+        raise SpecError(f"{path}.{exc.name}", exc.reason) from None
+    except ValueError as exc:
+        raise SpecError(f"{path}.certificate", str(exc)) from None
+
+
+def _users(v: Any) -> dict[str, str]:
+    """The users the brokers know, name -> password: PLAIN's JAAS entries and the SCRAM credentials made from them."""
+    users = _dict("users", v)
+    for name, password in users.items():
+        if not isinstance(name, str) or not name or not isinstance(password, str) or not password:
+            raise SpecError(f"users.{name}", f"must map a user name to a non-empty password string, got {_describe(password)}")
+    return dict(users)
 
 
 def _acls(v: Any, have_authorizer: bool) -> list[Any]:

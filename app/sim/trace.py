@@ -38,6 +38,9 @@ KINDS: tuple[str, ...] = (
     "consumer.committed", "consumer.commit_failed", "consumer.offset_reset", "consumer.preferred_replica", "consumer.failed", "consumer.closed",
     "consumer.killed",
     "acl.denied",
+    # connections with their security (app/sim/channel.py): set-up, failures, re-authentication
+    "channel.connecting", "channel.ready", "channel.failed", "channel.reauthenticating", "channel.reauthenticated",
+    "admin.result",
 )
 PER_RECORD_KINDS = frozenset({"record.sent", "record.acked", "record.failed"})
 #: Every message on the network with its send and arrival times (docs/sim.md, "Messages"): what an

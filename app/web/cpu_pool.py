@@ -1,4 +1,5 @@
-"""Where CPU-heavy requests run: what-if sweeps and codec comparisons, in worker processes of their own.
+"""Where CPU-heavy requests run: what-if sweeps, codec comparisons, the security lab's byte views, in worker
+processes of their own.
 
 A sweep is a second or so of simulation, a comparison half a second of encoding. On a thread
 of the server's process either holds the interpreter's lock for that long, and every lab
@@ -24,6 +25,7 @@ PROCESSES = 2
 def _warm() -> None:
     """Import what the requests run, so the first one does not pay for it."""
     import app.live.labs.compression  # noqa: F401
+    import app.live.labs.security_bytes  # noqa: F401
     import app.live.labs.whatif  # noqa: F401
 
 

@@ -29,6 +29,7 @@ from app.live import LABS, LabSession, Limits, ProtocolError
 from app.live.protocol import encode
 from app.live.labs.compression import MAX_TEXT_BYTES, CompareError, compare
 from app.live.labs.partitioning import MAX_PARTITIONS, KeyQuery, null_key_runs
+from app.live.labs.security_bytes import MAX_BATCH_BYTES, ByteViewError, byte_view
 from app.live.registry import SessionRegistry
 from app.settings import Settings
 from app.web.bodies import BodyError, read_json
@@ -235,6 +236,10 @@ _COMPARE_SLOTS = threading.BoundedSemaphore(2)
 COMPARE_BODY_BYTES = MAX_TEXT_BYTES * 2 + 4096
 #: A key query's body: a key of MAX_KEY_BYTES escaped at worst (6 characters a byte) and two counts fit easily.
 KEY_BODY_BYTES = 8192
+#: The security lab's byte views run at most this many at once (each makes a real TLS session: milliseconds).
+_BYTES_SLOTS = threading.BoundedSemaphore(2)
+#: A capture's body: its batch in base64 and a few small fields.
+BYTES_BODY_BYTES = MAX_BATCH_BYTES * 4 // 3 + 4096
 
 
 def _cpu_pool(request: Request) -> CpuPool:
@@ -263,14 +268,7 @@ async def lab_whatif(lab: str, request: Request) -> Any:
         seed = None if seed_text is None else int(seed_text)
     except ValueError:
         return JSONResponse({"detail": f"seed must be an integer; got {seed_text!r}"}, status_code=422)
-    if not _WHATIF_SLOTS.acquire(blocking=False):
-        return _busy("what-if curves")
-    try:
-        return await _cpu_pool(request).run(sweep_lab, lab, name, params, seed)
-    except WhatIfError as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
-    finally:
-        _WHATIF_SLOTS.release()
+    return await _in_slot(request, _WHATIF_SLOTS, "what-if curves", WhatIfError, sweep_lab, lab, name, params, seed)
 
 
 @router.post("/api/labs/compression/compare")
@@ -283,15 +281,22 @@ async def compression_compare(request: Request) -> Any:
     allowed = {"payload", "text", "records_per_batch", "levels"}
     if not isinstance(data, dict) or set(data) - allowed:
         return JSONResponse({"detail": f"the body must be an object with only: {', '.join(sorted(allowed))}"}, status_code=422)
-    if not _COMPARE_SLOTS.acquire(blocking=False):
-        return _busy("codec comparisons")
+    return await _in_slot(request, _COMPARE_SLOTS, "codec comparisons", CompareError, compare, data.get("payload", "json"),
+                          data.get("text"), data.get("records_per_batch", 10), data.get("levels"))
+
+
+async def _in_slot(request: Request, slots: threading.BoundedSemaphore, what: str, refused: type[Exception],
+                   fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in the pool of worker processes if a slot is free (429 otherwise); ``refused`` is answered 422
+    with its words. ``fn`` is module-level and its arguments plain: they travel by pickle."""
+    if not slots.acquire(blocking=False):
+        return _busy(what)
     try:
-        return await _cpu_pool(request).run(compare, data.get("payload", "json"), data.get("text"),
-                                            data.get("records_per_batch", 10), data.get("levels"))
-    except CompareError as exc:
+        return await _cpu_pool(request).run(fn, *args)
+    except refused as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     finally:
-        _COMPARE_SLOTS.release()
+        slots.release()
 
 
 @router.post("/api/labs/partitioning/key")
@@ -317,3 +322,13 @@ def partitioning_null_keys(partitions: int) -> Any:
     if not 1 <= partitions <= MAX_PARTITIONS:
         return JSONResponse({"detail": f"partitions must be from 1 to {MAX_PARTITIONS}; got {partitions}"}, status_code=422)
     return null_key_runs(partitions)
+
+
+@router.post("/api/labs/security/bytes")
+async def security_bytes(request: Request) -> Any:
+    """A captured message's real bytes, and under TLS its real ciphertext (app/live/labs/security_bytes.py)."""
+    try:
+        data = await read_json(request, BYTES_BODY_BYTES)
+    except BodyError as exc:
+        return exc.response()
+    return await _in_slot(request, _BYTES_SLOTS, "byte views", ByteViewError, byte_view, data)

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 
 LESSONS = {"basics": "kafka-basics", "consumers": "kafka-consumers", "acks": "kafka-acks", "batching": "kafka-batching", "buffer": "kafka-buffer-memory", "compression": "kafka-compression",
            "throughput": "kafka-high-throughput-producer", "idempotence": "kafka-idempotent-producer",
-           "partitioning": "kafka-partitioner", "retries": "kafka-retries", "safe-producer": "kafka-safe-producer"}
+           "partitioning": "kafka-partitioner", "retries": "kafka-retries", "safe-producer": "kafka-safe-producer",
+           "security": "kafka-security-together"}
 
 
 def _fits(page: Page, root: Locator) -> None:

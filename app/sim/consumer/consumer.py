@@ -45,8 +45,10 @@ class KafkaConsumer:
 
     def __init__(self, cluster: "Cluster", cfg: dict[str, Any], topics: Iterable[str], name: str, trace: "Trace",
                  ledger: "GroupLedger", process_ms: float = 0.0, commit: str = "auto", host: str | None = None,
-                 principal: str | None = None, assign: tuple[list[TopicPartition], int] | None = None) -> None:
-        """``assign``: partitions and a seek offset for a consumer without a group (app/sim/consumer/manual.py)."""
+                 principal: str | None = None, assign: tuple[list[TopicPartition], int] | None = None,
+                 connector: Any = None) -> None:
+        """``assign``: partitions and a seek offset for a consumer without a group (app/sim/consumer/manual.py);
+        ``connector``: its security configs, when the run's connections carry security (app/sim/channel.py)."""
         self.cluster = cluster
         self.sim = cluster.sim
         self.cfg = cfg
@@ -65,7 +67,8 @@ class KafkaConsumer:
         self.cfg_max_age_ms = 300_000.0  # metadata.max.age.ms: how long a preferred read replica is followed
         cluster.connect(self, cfg["client.rack"] or None, host)
         self.net = NetworkClient(cluster, self.client_id, cfg["request.timeout.ms"],
-                                 Identity(principal or ANONYMOUS, host or "127.0.0.1"))
+                                 Identity(principal or ANONYMOUS, host or "127.0.0.1"), connector)
+        self.net.on_fatal = self.authentication_failed
         self.metadata = ConsumerMetadata(self)
         self.fetcher = Fetcher(self)
         self.manual = assign
@@ -337,11 +340,17 @@ class KafkaConsumer:
         self.fail(Errors.TOPIC_AUTHORIZATION_FAILED,
                   f"TopicAuthorizationException: Not authorized to access topics: [{', '.join(sorted(set(topics)))}]")
 
-    def fail(self, error: Errors | None, message: str | None = None) -> None:
-        """A fatal error: the application's poll() throws and the consumer stops."""
-        self.failed = message or f"{error.name if error else 'error'}"
+    def authentication_failed(self, channel: Any) -> None:
+        """A connection failed authentication: ConsumerNetworkClient.maybeThrowAuthFailure, poll() throws it."""
+        failure = channel.failure
+        self.fail(failure.exception, f"{failure.exception}: {failure.message}")
+
+    def fail(self, error: Errors | str | None, message: str | None = None) -> None:
+        """A fatal error (Kafka's, or the client exception's name): the application's poll() throws and the consumer stops."""
+        name = error.name if isinstance(error, Errors) else error
+        self.failed = message or f"{name or 'error'}"
         self.trace.emit(self.sim.now, "consumer.failed", client=self.client_id, group=self.group_id, member=self.name,
-                        error=error.name if error else None, message=self.failed)
+                        error=name, message=self.failed)
         self._stop()
 
     def close(self) -> None:

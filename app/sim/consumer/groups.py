@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sim.admin.remote import RemoteAdmin
+from app.sim.channel import connector
 from app.sim.consumer.consumer import KafkaConsumer
 from app.sim.consumer.group_ledger import GroupLedger
 
@@ -26,6 +28,8 @@ class ConsumerGroups:
         self.specs = {g["group.id"]: g for g in specs}
         self.ledgers = {g["group.id"]: GroupLedger(g["group.id"], g["topics"], ledger) for g in specs}
         self.members: dict[str, KafkaConsumer] = {}
+        #: member name -> the admin client its application runs (``delete_topics``)
+        self.admins: dict[str, RemoteAdmin] = {}
         self.counts = {g["group.id"]: 0 for g in specs}
         for group_ledger in self.ledgers.values():
             trace.subscribe(("group.stable",), group_ledger.on_stable)
@@ -41,7 +45,8 @@ class ConsumerGroups:
         if g["racks"]:
             cfg["client.rack"] = g["racks"][index % len(g["racks"])]
         consumer = KafkaConsumer(self.cluster, cfg, g["topics"], name, self.trace, self.ledgers[group_id], g["process_ms"],
-                                 g["commit"], g["host"], g.get("principal"))
+                                 g["commit"], g["host"], g.get("principal"),
+                                 connector=connector(self.cluster, cfg, g.get("listener"), g.get("certificate")))
         self.members[name] = consumer
         return consumer
 
@@ -58,6 +63,21 @@ class ConsumerGroups:
             raise ValueError(f"{name} is running")
         group_id = old.group_id
         return self._start(group_id, name, int(name.rsplit("-", 1)[1]))
+
+    def delete_topics(self, name: str) -> None:
+        """The member's application deletes the topics its group reads, with an admin client of its own (same
+        security configs, so the same principal): app/sim/admin/remote.py."""
+        group_id = self.member(name).group_id
+        g = self.specs[group_id]
+        admin = self.admins.get(name)
+        if admin is None:
+            # The application's own client.id with "-admin": two clients here cannot share a name on the network.
+            own = g["configs"].get("client.id")
+            admin = self.admins[name] = RemoteAdmin(self.cluster, self.trace, name, g["host"],
+                                                    connector(self.cluster, g["configs"], g.get("listener"),
+                                                              g.get("certificate")),
+                                                    f"{own}-admin" if own else None)
+        admin.delete_topics(list(g["topics"]))
 
     def member(self, name: str) -> KafkaConsumer:
         try:

@@ -50,13 +50,15 @@ class KafkaProducer:
     def __init__(self, sim: Simulation, cluster: "Cluster", network: "Network", cfg: dict[str, Any], topic: str,
                  trace: "Trace", metrics: "ProducerMetrics", ledger: "Ledger",
                  null_key_strategy: NullKeyStrategy = NullKeyStrategy.UNIFORM_STICKY, host: str | None = "producer",
-                 rack: str | None = None, identity: Identity = Identity()) -> None:
+                 rack: str | None = None, identity: Identity = Identity(), connector: Any = None) -> None:
         self.sim, self.cluster, self.network, self.cfg = sim, cluster, network, cfg
         self.topic, self.trace, self.metrics, self.ledger = topic, trace, metrics, ledger
         self.client_id: str = cfg.get("client.id") or cluster.next_client_id("producer")
         self.node = self.client_id
         #: who the brokers take this producer for (its principal and address), for their ACL checks
         self.identity = identity
+        #: its security configs and listener (app/sim/channel.py), when the run's connections carry security
+        self.connector = connector
         cluster.connect(self, rack, host)
         n = cluster.controller.num_partitions(topic)
         self.num_partitions = n
@@ -64,13 +66,6 @@ class KafkaProducer:
         self.producer_id = -1
         #: a fatal error every send() fails with (a denied InitProducerId), or None
         self.fatal: str | None = None
-        if self.idempotent:
-            # InitProducerId: IDEMPOTENT_WRITE on the cluster, or (2.8+, KIP-679) WRITE on any topic.
-            verdict = access.check(cluster, "InitProducerId", identity, idempotent=True)
-            if verdict.allowed:
-                self.producer_id = cluster.init_producer_id()
-            else:
-                self.fatal = "ClusterAuthorizationException"
         self.inflight_batches: list[set[ProducerBatch]] = [set() for _ in range(n)]
         self.txn = TransactionManager(n, self.inflight_batches) if self.idempotent else None
         self.pool = BufferPool(cfg["buffer.memory"], cfg["batch.size"])
@@ -96,6 +91,35 @@ class KafkaProducer:
         self._resume_scheduled = False
         self._carry_since: float | None = None
         self._blocked_since = 0.0
+        if self.idempotent and connector is None:
+            self._init_producer_id(identity)
+
+    def _init_producer_id(self, identity: Identity) -> None:
+        """InitProducerId: IDEMPOTENT_WRITE on the cluster, or (2.8+, KIP-679) WRITE on any topic. Answered at once
+        (its round trip is left out); with secured connections, on the first one ready, as its principal."""
+        verdict = access.check(self.cluster, "InitProducerId", identity, idempotent=True)
+        if verdict.allowed:
+            self.producer_id = self.cluster.init_producer_id()
+        else:
+            self.failed_fatally("ClusterAuthorizationException")
+
+    def connection_ready(self, channel: Any) -> None:
+        """A connection finished its set-up (app/sim/channel.py): the idempotent producer's id comes first."""
+        if self.idempotent and self.producer_id < 0 and self.fatal is None:
+            self._init_producer_id(Identity(channel.principal, self.identity.host))
+
+    def authentication_failed(self, exception: str) -> None:
+        """A connection failed authentication: Metadata.fatalError, so every send() throws it (KafkaProducer.doSend)."""
+        self.failed_fatally(exception)
+
+    def failed_fatally(self, error: str) -> None:
+        """Every record waiting and every later send() fails with ``error`` (the application's callback gets it)."""
+        if self.fatal is None:
+            self.fatal = error
+        now = self.sim.now
+        for dq in self.accumulator.batches:
+            while dq:
+                self.fail_batch(dq.popleft(), error, now)
 
     # -- send path ----------------------------------------------------------------------------
     def send_many(self, items: list[tuple[int, bytes | None, bytes | None]]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.sim.errors import Errors
 from app.sim.events import Timer
@@ -37,12 +37,14 @@ class Connection:
     come in order, none after it reaches the client either.
     """
 
-    __slots__ = ("node", "open", "broken")
+    __slots__ = ("node", "open", "broken", "channel")
 
     def __init__(self, node: int) -> None:
         self.node = node
         self.open = True
         self.broken = False
+        #: its security (app/sim/channel.py) when the run's connections carry it, else None
+        self.channel: Any = None
 
 
 @dataclass(eq=False, slots=True)
@@ -133,6 +135,8 @@ class Sender:
             if self.blocked_until.get(node, -1.0) > now:
                 next_delay = min(next_delay, self.blocked_until[node] - now)
                 continue
+            if p.connector is not None and not self._channel_ready(node):
+                continue  # NetworkClient.ready: the connection is being set up; its channel wakes us when ready
             if len(self.in_flight.get(node, ())) >= self.max_in_flight:
                 continue  # a response will wake us
             for batch, reason in entries:
@@ -201,6 +205,8 @@ class Sender:
         conn = self.connections.get(node)
         if conn is None:
             conn = self.connections[node] = Connection(node)
+        if conn.channel is not None:
+            size = conn.channel.wire_bytes(size)
         req = ProduceRequest(self._next_request_id, node, self.acks, batches, now, size=size, oldest_created_ms=oldest,
                              conn=conn, sender=self, timeout_ms=self.request_timeout_ms)
         message = ("produce", {"client": self.node, "request": req.request_id, "acks": self.acks,
@@ -257,6 +263,8 @@ class Sender:
         conn = self.connections.pop(node, None)
         if conn is not None:
             conn.open = False  # the next request opens a new connection
+            if conn.channel is not None:
+                self.p.cluster.channels.close(conn.channel)
         for r in reqs:
             if self._finish(r):
                 self.p.trace.emit(now, "request.disconnected", request=r.request_id, broker=node, reason=reason,
@@ -265,6 +273,34 @@ class Sender:
                     self._complete(b, Errors.NETWORK_EXCEPTION, -1, now)
         self.p.metadata.request_update()
         self.wakeup()
+
+    # -- connections with their security (app/sim/channel.py) -------------------------------------------
+    def _channel_ready(self, node: int) -> bool:
+        """Whether the connection to ``node`` may carry a request now; opens one (its handshake starts) if none."""
+        conn = self.connections.get(node)
+        if conn is None or not conn.open:
+            conn = self.connections[node] = Connection(node)
+            connector = self.p.connector
+            conn.channel = self.p.cluster.channels.open(self.node, node, connector.security, connector.listener,
+                                                        self._channel_up, self._channel_down)
+        return conn.channel.ready
+
+    def _channel_up(self, channel: Any) -> None:
+        self.p.connection_ready(channel)
+        self.wakeup()
+
+    def _channel_down(self, channel: Any) -> None:
+        """The set-up failed: a retriable failure backs off and reconnects; an authentication failure is fatal."""
+        conn = self.connections.get(channel.broker)
+        if conn is not None and conn.channel is channel:
+            del self.connections[channel.broker]
+            conn.open = False
+        if not channel.failure.retriable:
+            self.p.authentication_failed(channel.failure.exception)
+            return
+        now = self.sim.now
+        self.blocked_until[channel.broker] = now + channel.backoff_ms
+        self.wakeup(now + channel.backoff_ms)
 
     def on_broker_down(self, broker: int) -> None:
         """The broker's process died: its sockets reset, and each request on them fails one latency later."""

@@ -218,9 +218,12 @@ def _allowed_any(authorizer: Authorizer, req: Requirement, principal: str, host:
             if name is None:
                 raise ValueError(f"{check.target}: {api} needs a {check.target.replace('_', '.')} to check "
                                  f"{check.operation.name}")
-            # A check that another alternative may still satisfy is not logged as a denial (logIfDenied=false).
+            # A check that another alternative may still satisfy is not logged as a denial (logIfDenied=false);
+            # the per-topic check after the cluster's is (AuthHelper.filterByAuthorized in ControllerApis'
+            # createTopics/deleteTopics and KafkaApis' metadata auto-creation logs its denials).
+            last_topic = check is req.any_of[-1] and check.target == "topic"
             decision = authorizer.authorize(principal, host, check.operation, check.resource_type, name, api=api,
-                                            log_if_denied=len(req.any_of) == 1)
+                                            log_if_denied=len(req.any_of) == 1 or last_topic)
             result.decisions.append((check, name, decision))
             allowed = decision.allowed
         if allowed:

@@ -120,21 +120,27 @@ class _Pipe:
                 return
         raise RuntimeError("TLS handshake did not finish in 16 rounds")
 
-    def send_request(self, payload: bytes) -> tuple[bytes, bytes]:
-        """(ciphertext the client sent, plaintext the server read back)."""
-        self.client.write(payload)
-        wire = self.c_out.read()
-        self.s_in.write(wire)
+    def send_request(self, payload: bytes, sender: str = "client") -> tuple[bytes, bytes]:
+        """(ciphertext ``sender`` sent, plaintext the other end read back); the broker's end is the server."""
+        src, out, into, dst = ((self.client, self.c_out, self.s_in, self.server) if sender == "client"
+                               else (self.server, self.s_out, self.c_in, self.client))
+        src.write(payload)
+        wire = out.read()
+        into.write(wire)
         got = b""
         while len(got) < len(payload):
-            got += self.server.read(len(payload) - len(got))
+            got += dst.read(len(payload) - len(got))
         return wire, got
 
 
 def run_session(pki: Pki, payload: bytes, version: str = "TLSv1.3", mtls: bool = False,
                 server_hostname: str | None = None, principal_rules: str = "DEFAULT",
-                repeats: int = 50) -> TlsSession:
-    """A full session: handshake, then ``payload`` (a Kafka request) sent once and measured ``repeats`` times."""
+                repeats: int = 50, sender: str = "client") -> TlsSession:
+    """A full session: handshake, then ``payload`` (a Kafka request, or from ``sender="broker"`` a response) sent
+    once and measured ``repeats`` times. ``broker_decrypted`` is what the other end read back."""
+    if sender not in ("client", "broker"):
+        raise ValueError(f"sender: unknown value {sender!r}; valid values are client, broker")
+    direction = sender  # the loops below name each flight's sender
     host = server_hostname or pki.broker_names[0]
     with tempfile.TemporaryDirectory() as tmp:
         keylog_path = os.path.join(tmp, "keylog.txt")
@@ -154,9 +160,10 @@ def run_session(pki: Pki, payload: bytes, version: str = "TLSv1.3", mtls: bool =
         records, keys[sender] = parse_records(sender, data, offsets[sender], keys[sender], tls13)
         session.handshake_records += records
         offsets[sender] += len(data)
-    wire, session.broker_decrypted = pipe.send_request(payload)
+    side = "client" if direction == "client" else "server"
+    wire, session.broker_decrypted = pipe.send_request(payload, direction)
     session.request_plaintext = payload
-    session.request_records, _ = parse_records("client", wire, offsets["client"], True, tls13)
+    session.request_records, _ = parse_records(side, wire, offsets[side], True, tls13)
     session.keylog = keylog
     if mtls:
         der = pipe.server.getpeercert(binary_form=True)
@@ -165,7 +172,7 @@ def run_session(pki: Pki, payload: bytes, version: str = "TLSv1.3", mtls: bool =
             session.client_principal = SslPrincipalMapper(principal_rules).principal(session.client_dn)
     cpu0 = time.process_time()
     for _ in range(repeats):
-        pipe.send_request(payload)
+        pipe.send_request(payload, direction)
     per_request = (time.process_time() - cpu0) / max(repeats, 1)
     hs = {s: sum(len(d) for who, d in pipe.flights if who == s) for s in ("client", "server")}
     session.costs = TlsCosts(hs["client"], hs["server"], len(payload), len(wire), handshake_cpu * 1000,

@@ -21,6 +21,7 @@ export function tokenText(token, book) {
   if (m.type === "produce" && m.batches) what = `request ${m.request}, acks=${{ "-1": "all" }[m.acks] ?? m.acks}: ${book.describeBatches(m.batches)}`;
   else if (m.type === "produce.response" && m.results) what = `answer to request ${m.request}: ${m.results.map(([p, b, err, off]) => `P${p} #${b} ${err === "NONE" ? `at offset ${off}` : err}`).join("; ")}`;
   else if (m.type === "fetch" && m.partitions) what = m.partitions.map(([, p, o]) => `P${p} from offset ${o}`).join("; ");
+  else if (m.label) what = `${m.label}${m.encrypted ? " (inside TLS)" : ""}`; // a connection's set-up (app/sim/channel.py)
   else if (m.type === "fetch.response" && m.partitions) what = m.partitions.map(([, p, from, to, hw]) => `P${p} ${to > from ? `offsets ${from}-${to - 1}` : "nothing new"}, leader's HW ${hw}`).join("; ");
   const lost = token.lost ? (token.lost === "isolated" ? " · ✕ cut off by the isolation" : ` · ✕ lost on its way (${token.lost})`) : "";
   const times = token.arrive < 0 ? "never left" : `${(token.send / 1000).toFixed(3)} s → ${(token.arrive / 1000).toFixed(3)} s`;

@@ -91,7 +91,7 @@ export function describeMessage(m) {
     case "metadata.response": return `broker ${m.src} answered the metadata request`;
     case "produce": return `${who(m.src)} sent produce request ${m.request} to broker ${m.dst}`;
     case "produce.response": return `broker ${m.src} answered produce request ${m.request}${m.lost ? ", but the answer is lost on its way" : ""}`;
-    default: return `${who(m.src)} sent ${m.type} to ${who(m.dst)}`;
+    default: return `${who(m.src)} sent ${m.label ?? m.type} to ${who(m.dst)}`;
   }
 }
 

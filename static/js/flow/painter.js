@@ -18,6 +18,13 @@ export const KINDS = {
   metadata: { colour: "--flow-metadata", shape: "circle", w: 12, h: 12, label: "metadata request" },
   "metadata-response": { colour: "--flow-metadata", shape: "ring", w: 12, h: 12, label: "metadata response" },
 };
+// A connection's set-up (app/sim/channel.py): hexagons in ink, request and answer alike.
+const SETUP = { tcp: ["TCP connect", 8], tls: ["TLS handshake", 12], api_versions: ["ApiVersions", 10],
+  sasl_handshake: ["SaslHandshake", 11], sasl_authenticate: ["SaslAuthenticate", 12] };
+for (const [type, [label, w]] of Object.entries(SETUP)) {
+  KINDS[type] = { colour: "--flow-ink", shape: "hex", w, h: w, label };
+  KINDS[`${type}-response`] = { colour: "--flow-ink", shape: "hex", w, h: w, label: `${label} answer` };
+}
 const OTHER = { colour: "--flow-ink", shape: "circle", w: 10, h: 10, label: "message" };
 
 // A consumer's calls (Kafka's ApiKeys, lower case in the trace): to its group coordinator a hexagon, a commit or
@@ -56,14 +63,16 @@ function shapePath(ctx, shape, x, y, w, h, angle) {
       ctx.moveTo(x - w / 2, y - h / 2); ctx.lineTo(x + w / 2 - 4, y - h / 2); ctx.lineTo(x + w / 2, y);
       ctx.lineTo(x + w / 2 - 4, y + h / 2); ctx.lineTo(x - w / 2, y + h / 2); ctx.closePath();
       break;
-    case "hexagon":
+    case "hex": // a connection's set-up (flat sides up)
+    case "hexagon": { // a call to the group coordinator: turned a twelfth, so it is not taken for a set-up message
+      const turn = shape === "hexagon" ? Math.PI / 6 : 0;
       for (let i = 0; i < 6; i++) {
-        const a = (Math.PI / 3) * i;
-        const [px, py] = [x + (w / 2) * Math.cos(a), y + (h / 2) * Math.sin(a)];
-        if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+        const a = Math.PI / 3 * i + turn;
+        ctx[i ? "lineTo" : "moveTo"](x + Math.cos(a) * w / 2, y + Math.sin(a) * h / 2);
       }
       ctx.closePath();
       break;
+    }
     case "bookmark": // a committed offset marks a place, as a bookmark does
       ctx.moveTo(x - w / 2, y - h / 2); ctx.lineTo(x + w / 2, y - h / 2); ctx.lineTo(x + w / 2, y + h / 2);
       ctx.lineTo(x, y + h / 6); ctx.lineTo(x - w / 2, y + h / 2); ctx.closePath();

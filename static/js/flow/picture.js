@@ -241,6 +241,8 @@ export function createPicture(el, ctx) {
     /** The next frame answers a step: say what it did. */
     stepped() { stepPending = true; },
     now: () => clock.now(performance.now()),
+    /** The id of the token the pointer or the keyboard picked, or null. */
+    get focused() { return focusId; },
     get layout() { return layout; },
     /** The token colours of the current theme, resolved (painter.js). */
     get colours() { return painter.colours; },

@@ -27,6 +27,7 @@ const RENDERERS = {
   buffer: () => import("./buffer.js"),
   partitioning: () => import("./partitioning.js"),
   "topic-config": () => import("./topic-config.js"),
+  security: () => import("./security.js"),
   basics: () => import("./basics.js"),
   consumers: () => import("./consumers.js"),
 };
