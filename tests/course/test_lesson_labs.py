@@ -39,10 +39,11 @@ NOT_SETTINGS = {("cluster", "brokers"), ("cluster", "racks"), ("topic", "name")}
 SCOPES = {"cluster": "broker", "topic": "topic", "producer": "producer"}
 #: A spec's list sections (docs/sim.md, "Topics, clients and groups"): the registry scope of each item's Kafka
 #: configs, and the item's keys that are not Kafka configs.
+#: client.id names a client, as group.id names a group: no default it shortens.
 LISTS = {"topics": ("topic", {"name"}),
-         "producers": ("producer", {"topic", "workload", "partitioner", "host", "rack"}),
+         "producers": ("producer", {"topic", "workload", "partitioner", "host", "rack", "client.id"}),
          "consumer_groups": ("consumer", {"group.id", "topics", "members", "process_ms", "commit", "static", "racks", "host",
-                                          "principal"})}
+                                          "principal", "client.id"})}
 
 
 @dataclass(frozen=True)
