@@ -27,6 +27,7 @@ from app.sim.log_manager import LogManager
 from app.sim.partition import PartitionState, Replica, TopicPartition
 from app.sim.record_index import has_null_key, index_batch
 from app.sim.records import read_batch_header, with_base_offset
+from app.sim.recompression import needs_rebuild, rebuild, target_compression
 from app.sim.network_client import HEADER_BYTES, ClientRequest
 from app.sim.replica_fetcher import ReplicaFetcherManager
 
@@ -316,6 +317,13 @@ class Broker:
         header = read_batch_header(data)
         if crc32c(memoryview(data)[21:]) != header.crc:
             return Errors.CORRUPT_MESSAGE, -1
+        target = target_compression(cfg)
+        if needs_rebuild(header, target):
+            # LogValidator rebuilds the batch before the producer-state checks run (a duplicate is
+            # recompressed too, then dropped); the new size meets max.message.bytes again.
+            data, header = self._recompress(s, batch, data, header, target, now)  # type: ignore[arg-type]
+            if len(data) > cfg["max.message.bytes"]:
+                return Errors.MESSAGE_TOO_LARGE, -1
         index = None
         if "compact" in cfg["cleanup.policy"]:
             # LogValidator decompresses a compacted topic's batch to refuse records without a key;
@@ -349,6 +357,17 @@ class Broker:
         if acks != -1:
             self.maybe_advance_hw(s.tp)
         return Errors.NONE, base
+
+    def _recompress(self, s: PartitionState, batch: Any, data: bytes, header: Any, target: tuple[str, int | None],
+                    now: float) -> tuple[bytes, Any]:
+        """The batch rebuilt with the topic's codec (app/sim/recompression.py), counted and traced."""
+        rebuilt, records = rebuild(data, target)
+        self.cluster.metrics.on_conversion(self.broker_id, records)
+        self.cluster.trace.emit(now, "batch.recompressed", broker=self.broker_id, partition=s.partition,
+                                batch=batch.batch_id, source=header.compression_type, target=target[0],
+                                level=target[1], records=records, bytes_before=len(data), bytes_after=len(rebuilt),
+                                topic=s.topic)
+        return rebuilt, read_batch_header(rebuilt)
 
     @staticmethod
     def _check_sequence(log: Any, pid: int, epoch: int, seq: int, count: int) -> tuple[Errors, int] | None:

@@ -83,6 +83,12 @@ class BrokerMetrics:
 
     def __init__(self) -> None:
         self.produce: dict[int, list[float]] = {}  # broker -> [count, queue, local, remote, resp queue, resp send]
+        #: broker -> records its leaders rebuilt (BrokerTopicStats' ProduceMessageConversionsPerSec, its count):
+        #: Kafka marks that meter for a batch recompressed into the topic's compression.type.
+        self.conversions: dict[int, int] = {}
+
+    def on_conversion(self, broker: int, records: int) -> None:
+        self.conversions[broker] = self.conversions.get(broker, 0) + records
 
     def on_produce_done(self, broker: int, arrive: float, start: float, local_done: float, now: float, send_ms: float) -> None:
         row = self.produce.get(broker)
@@ -123,6 +129,7 @@ class BrokerMetrics:
                 "RequestHandlerAvgIdlePercent": round(max(0.0, idle), 4),
                 "ProduceRequests": int(row[0]),
                 "Produce": parts,
+                **({"ProduceMessageConversions": self.conversions[b]} if b in self.conversions else {}),
                 "alive": broker.alive,
                 "rack": broker.rack,
             }

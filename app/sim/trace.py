@@ -21,7 +21,7 @@ KINDS: tuple[str, ...] = (
     "record.sent", "record.acked", "record.failed", "record.blocked",
     "batch.created", "batch.ready", "batch.expired",
     "request.sent", "request.timeout", "request.disconnected",
-    "produce.appended", "produce.error", "ack.received", "record.retried", "duplicate.rejected",
+    "produce.appended", "produce.error", "ack.received", "record.retried", "duplicate.rejected", "batch.recompressed",
     "replica.fetched", "hw.advanced", "isr.shrunk", "isr.expanded",
     "leader.elected", "partition.offline", "broker.down", "broker.restarting", "broker.up", "broker.fenced",
     "broker.added", "broker.shutting_down", "broker.unregistered",

@@ -54,6 +54,18 @@ def test_a_topic_created_in_the_terminal_appears_in_the_picture(page: Page, serv
     assert not page_log.console_errors, page_log.console_errors
 
 
+def test_compression_type_gzip_is_narrated_with_the_sizes(page: Page, server: Server, page_log: PageLog) -> None:
+    root = open_lab(page, server.url, LESSON, "topic-config")
+    type_line(page, root, f"kafka-configs.sh {BOOT} --alter --entity-type topics --entity-name orders "
+                          "--add-config compression.type=gzip")
+    expect(output(root)).to_contain_text("Completed updating config for topic orders.")
+    narration = root.locator("[data-lab-narration]")
+    # the orders producer sends uncompressed one-record batches: the leader rebuilds the next one with gzip
+    expect(narration).to_contain_text(re.compile(r"Broker \d recompressed batch #\d+ of orders-\d from none to gzip "
+                                                 r"\(level -1\): \d+ bytes sent, \d+ stored\."), timeout=10000)
+    assert not page_log.console_errors, page_log.console_errors
+
+
 def test_history_completion_and_the_console_tools_by_keyboard(page: Page, server: Server) -> None:
     root = open_lab(page, server.url, LESSON, "topic-config")
     field = terminal(root).locator("[data-terminal-input]")

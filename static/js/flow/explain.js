@@ -39,6 +39,7 @@ export function describeEvent(e) {
     }
     case "produce.error": return e.side === "broker" ? `broker ${e.broker} refused batch #${e.batch}: ${e.error}` : `batch #${e.batch} got ${e.error}`;
     case "record.retried": return `batch #${e.batch} of partition ${e.partition} will be sent again (attempt ${e.attempt}) after ${e.backoff_ms} ms backoff`;
+    case "batch.recompressed": return `broker ${e.broker} recompressed batch #${e.batch} from ${e.source} to ${e.target}, the topic's compression.type (${e.bytes_before} → ${e.bytes_after} bytes)`;
     case "duplicate.rejected": return `broker ${e.broker} recognised batch #${e.batch} as a duplicate (producer id ${e.producer_id}, sequence ${e.base_sequence}) and answered with its first offset, ${e.offset}, without appending it again`;
     case "response.dropped": return `broker ${e.broker}'s answer to request ${e.request} was lost on its way (${e.reason})`;
     case "request.timeout": return `request ${e.request} to broker ${e.broker} timed out (request.timeout.ms ${e.timeout_ms}): the connection is closed`;

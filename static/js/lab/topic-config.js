@@ -1,7 +1,8 @@
 // The topic-configuration lab's renderer: brokers grouped by rack (with Stop, Kill and Restart), and every
 // topic as a card: its overrides, and per partition the leader (★), the replicas in (●) and out of (○) the ISR
 // with their racks, and the log start offset, high watermark, log end offset and segments. What the terminal
-// changes shows here in the next frame; the events that matter are narrated.
+// changes shows here in the next frame; the events that matter are narrated (a batch the leader recompresses
+// into the topic's compression.type once per change).
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -23,6 +24,7 @@ export function createRenderer(root, ctx) {
   const table = q("[data-lab-table] tbody");
   let seen = null;
   let racks = {};
+  let recompressing = {};  // topic -> the rebuild last narrated (codecs and level)
 
   brokersBox.addEventListener("click", (e) => {
     const button = e.target.closest("button[data-fault]");
@@ -106,7 +108,19 @@ export function createRenderer(root, ctx) {
       for (const e of list) {
         if (e.kind === "topic.created") ctx.narrate(`Topic ${e.topic} created: ${e.partitions} partitions, replication factor ${e.replication_factor}.`);
         else if (e.kind === "topic.deleted") ctx.narrate(`Topic ${e.topic} deleted.`);
-        else if (e.kind === "config.altered" && e.resource === "topic") ctx.narrate(`Topic ${e.name}: ${e.changed.join(", ")} changed.`);
+        else if (e.kind === "config.altered" && e.resource === "topic") {
+          ctx.narrate(`Topic ${e.name}: ${e.changed.join(", ")} changed.`);
+          delete recompressing[e.name];  // the next rebuilt batch is narrated again
+        } else if (e.kind === "batch.recompressed") {
+          // The first batch a topic's leaders rebuild with its compression.type (LogValidator), and again after a change.
+          const key = `${e.source}>${e.target}:${e.level}`;
+          if (recompressing[e.topic] !== key) {
+            recompressing[e.topic] = key;
+            ctx.narrate(`Broker ${e.broker} recompressed batch #${e.batch} of ${e.topic}-${e.partition} from ${e.source} to ` +
+              `${e.target}${e.level === null ? "" : ` (level ${e.level})`}: ${e.bytes_before} bytes sent, ${e.bytes_after} stored. ` +
+              `The leaders rebuild every batch for ${e.topic} while its compression.type differs from the producer's codec.`);
+          }
+        }
         else if (e.kind === "produce.error" && e.side === "broker" && (e.error === "MESSAGE_TOO_LARGE" || e.error === "NOT_ENOUGH_REPLICAS")) {
           ctx.narrate(`Broker ${e.broker} refused a batch for ${e.topic}-${e.partition}: ${e.error}.`);
         } else if (e.kind === "log.retention") ctx.narrate(`Retention deleted ${e.records} record${e.records === 1 ? "" : "s"} on broker ${e.broker}; the log now starts at ${e.log_start_offset}.`);
@@ -123,6 +137,6 @@ export function createRenderer(root, ctx) {
       drawTable(view.topics);
       root.dataset.topics = view.topics.map((t) => t.name).join(",");
     },
-    reset() { seen = null; },
+    reset() { seen = null; recompressing = {}; },
   };
 }
