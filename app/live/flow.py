@@ -15,7 +15,9 @@ events as the session drains them and gives each frame its ``flow`` section:
   costs a bounded frame and the page can say what it did not draw;
 - ``accumulator``: the batches waiting in the producer's RecordAccumulator, and ``records``:
   the last records send() was called with (their key, the partition murmur2 chose, the batch),
-  so the picture's producer side is the run's state too, after a seek as on the straight run.
+  so the picture's producer side is the run's state too, after a seek as on the straight run;
+- ``groups`` (runs with consumer groups, when it changed): each consumer's state and the
+  partitions it reads, and each group's coordinator, so the picture's consumers say what they do.
 
 A token's place on its path is ``(now - send_ms) / (arrive_ms - send_ms)``: the page
 computes it; this module only decides which messages a frame carries. After a seek or a
@@ -32,6 +34,8 @@ from collections import deque
 from typing import Any
 
 from app.sim import Scenario
+from app.sim.apis import offsets_partition
+from app.sim.topic import CONSUMER_OFFSETS
 
 #: Messages one frame carries at most in each list; the rest are counted in ``omitted``.
 MAX_IN_FLIGHT = 2000
@@ -42,6 +46,8 @@ RECENT_RECORDS = 24
 #: The trace kinds this module reads (app.sim.trace.WIRE_KINDS).
 SENT = "message.sent"
 LOST = "message.lost"
+#: How a consumer stopped, from its last event (a closed KafkaConsumer does not say whether it was killed).
+STOPPED = {"consumer.killed": "killed", "consumer.closed": "closed", "consumer.failed": "failed"}
 
 
 def _token(event: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +77,9 @@ class FlowTracker:
         self._records: deque[list[Any]] = deque(maxlen=RECENT_RECORDS)
         self._records_seen = 0
         self._records_told = 0
+        #: member name -> how it stopped (killed, closed, failed), until it starts again
+        self._stopped: dict[str, str] = {}
+        self._groups: dict[str, Any] | None = None
 
     # -- reading the trace ------------------------------------------------------------------
     def add(self, events: list[dict[str, Any]], now: float) -> None:
@@ -85,6 +94,10 @@ class FlowTracker:
             elif kind == "record.sent":
                 self._records.append([e["key"], e["partition"], e["batch"]])
                 self._records_seen += 1
+            elif kind in STOPPED:
+                self._stopped[e["member"]] = STOPPED[kind]
+            elif kind == "consumer.joining":
+                self._stopped.pop(e["member"], None)
         self._prune(now)
 
     def _on_lost(self, e: dict[str, Any]) -> None:
@@ -153,6 +166,10 @@ class FlowTracker:
         shape = topology(sc)
         if redraw or shape != self._topology:
             out["topology"] = self._topology = shape
+        if sc.group_ids():
+            now_groups = groups(sc, self._stopped)
+            if redraw or now_groups != self._groups:
+                out["groups"] = self._groups = now_groups
         self.redraw = False
         self._passed, self._lost = [], []
         self._omitted = {"in_flight": 0, "passed": 0, "lost": 0}
@@ -168,6 +185,45 @@ def accumulator(sc: Scenario) -> dict[str, Any]:
                            for dq in p.accumulator.batches]}
 
 
+def groups(sc: Scenario, stopped: dict[str, str]) -> dict[str, Any]:
+    """The consumers as the picture draws them: ``members`` (name -> client.id, group, state, the partitions it reads
+    ``[[topic, partition], ...]`` and the broker each one is fetched from) and ``coordinators`` (group -> the broker
+    leading its ``__consumer_offsets`` partition, -1 while there is none). ``stopped``: how stopped members stopped.
+
+    States: ``consuming`` (in a stable group, reading partitions), ``idle`` (stable, no partition: more members than
+    partitions), ``joining`` (in a rebalance; a cooperative member still reads what it keeps), ``killed``, ``closed``,
+    ``failed``."""
+    members: dict[str, Any] = {}
+    for name, c in sorted(sc.groups.members.items()):
+        parts = sorted(c.assignment)
+        if c.closed:
+            state = stopped.get(name, "failed" if c.failed else "closed")
+            parts = []
+        elif not c.membership.stable():
+            state = "joining"
+        else:
+            state = "consuming" if parts else "idle"
+        members[name] = {"client": c.client_id, "group": c.group_id, "state": state, "partitions": [[tp.topic, tp.partition] for tp in parts],
+                         "from": [fetched_from(c, tp, sc.now) for tp in parts]}
+    controller = sc.cluster.controller
+    coordinators = {}
+    for group_id in sc.group_ids():
+        # GroupCoordinatorService.partitionFor: the group's coordinator leads this partition of __consumer_offsets.
+        state = controller.partition(CONSUMER_OFFSETS, offsets_partition(group_id, int(sc.cluster.broker_cfg["offsets.topic.num.partitions"])))
+        coordinators[group_id] = state.leader if state is not None else -1
+    return {"members": members, "coordinators": coordinators}
+
+
+def fetched_from(c: Any, tp: Any, now: float) -> int:
+    """The broker ``c`` fetches ``tp`` from: the replica a leader named for it (``preferred_read_replica``, KIP-392)
+    while that holds, else the leader it knows (-1: none); read without changing the consumer (Fetcher's own
+    lookup forgets an expired choice)."""
+    chosen = c.fetcher.preferred.get(tp)
+    if chosen is not None and chosen[1] > now:
+        return int(chosen[0])
+    return int(c.metadata.leader(tp))
+
+
 def with_wire(spec: dict[str, Any]) -> dict[str, Any]:
     """``spec`` with the messages on in its trace (``"trace": {"wire": true}``); nothing else in the run changes."""
     return {**spec, "trace": {**spec.get("trace", {}), "wire": True}}
@@ -177,11 +233,12 @@ def topology(sc: Scenario) -> dict[str, Any]:
     """What the picture lays out: clients, brokers with their rack (broker.rack), and each link's one-way latency.
 
     The clients are the run's producers now, its consumers and the admin clients applications started, by their
-    client.id (the name their messages travel under). A producer a lab replaced
+    client.id (the name their messages travel under); a consumer also carries the member name the lab gives it (a
+    restarted member is a new client). A producer a lab replaced
     is not one: it sends only what it had, and the page draws its last messages on its successor's links."""
     clients = [{"name": p.client_id, "kind": "producer"} for p in sc.producers]
-    # By client.id, the name messages travel under (a member's name is the lab's handle for faults).
-    clients += [{"name": sc.groups.members[m].client_id, "kind": "consumer"} for m in sc.member_names()]
+    # By client.id, the name messages travel under; ``member`` is the lab's handle for faults.
+    clients += [{"name": sc.groups.members[m].client_id, "kind": "consumer", "member": m} for m in sc.member_names()]
     clients += [{"name": a.client_id, "kind": "admin"} for _, a in sorted(sc.groups.admins.items())]
     names = [c["name"] for c in clients]
     brokers = sorted(sc.cluster.brokers.items())
@@ -191,4 +248,4 @@ def topology(sc: Scenario) -> dict[str, Any]:
     return {"clients": clients, "brokers": [{"broker": b, "rack": br.rack} for b, br in brokers], "links": links}
 
 
-__all__ = ["FlowTracker", "MAX_IN_FLIGHT", "MAX_LOST", "MAX_PASSED", "accumulator", "topology", "with_wire"]
+__all__ = ["FlowTracker", "MAX_IN_FLIGHT", "MAX_LOST", "MAX_PASSED", "accumulator", "groups", "topology", "with_wire"]

@@ -18,7 +18,7 @@ from .labs import open_lab
 
 pytestmark = pytest.mark.browser
 
-LESSONS = {"acks": "kafka-acks", "batching": "kafka-batching", "buffer": "kafka-buffer-memory", "compression": "kafka-compression",
+LESSONS = {"basics": "kafka-basics", "consumers": "kafka-consumers", "acks": "kafka-acks", "batching": "kafka-batching", "buffer": "kafka-buffer-memory", "compression": "kafka-compression",
            "throughput": "kafka-high-throughput-producer", "idempotence": "kafka-idempotent-producer",
            "partitioning": "kafka-partitioner", "retries": "kafka-retries", "safe-producer": "kafka-safe-producer",
            "security": "kafka-security-together"}

@@ -37,6 +37,13 @@ HEADER = ("Setting", "In the lab", "On a real cluster")
 NOT_SETTINGS = {("cluster", "brokers"), ("cluster", "racks"), ("topic", "name")}
 #: Where each spec section's Kafka configs live in the registry.
 SCOPES = {"cluster": "broker", "topic": "topic", "producer": "producer"}
+#: A spec's list sections (docs/sim.md, "Topics, clients and groups"): the registry scope of each item's Kafka
+#: configs, and the item's keys that are not Kafka configs.
+#: client.id names a client, as group.id names a group: no default it shortens.
+LISTS = {"topics": ("topic", {"name"}),
+         "producers": ("producer", {"topic", "workload", "partitioner", "host", "rack", "client.id"}),
+         "consumer_groups": ("consumer", {"group.id", "topics", "members", "process_ms", "commit", "static", "racks", "host",
+                                          "principal", "client.id"})}
 
 
 @dataclass(frozen=True)
@@ -77,14 +84,27 @@ def expected_rows(lab: Lab) -> list[Row]:
                 if value != network["bandwidth_mbps"]:
                     rows.append(Row(key, ("bandwidth",), f"{_text(value)} Mbit/s", None))
                 continue
-            default = registry().get(scope, key).default_for(version)
-            if value != default:
-                rows.append(Row(f"{section}.{key}", (f"`{key}`",), _text(value), _text(default)))
+            rows += _differs(section, scope, key, value, version)
+    # The list sections as the run has them (a lab may place settings in its build_spec: the consumers lab's
+    # session.timeout.ms); a setting the learner moves on the page is the lab's choice, not a shortening.
+    built = lab.build_spec(lab.preset)
+    moved = {s.name for s in lab.settings}
+    for section, (scope, not_configs) in LISTS.items():
+        for item in built.get(section, []):
+            for key, value in item.items():
+                if key not in not_configs and key not in moved:
+                    rows += _differs(section, scope, key, value, version)
     for link in spec.get("network", {}).get("links", []):
         ends = "producer" if "producer" in (link["from"], link["to"]) else "between brokers"
         rows.append(Row(f"network link {link['from']}->{link['to']}", ("latency", ends), f"{_text(link['latency_ms'])} ms",
                         None))
     return list(dict.fromkeys(rows))  # one row per distinct setting: the links of a lab repeat
+
+
+def _differs(section: str, scope: str, key: str, value: Any, version: str) -> list[Row]:
+    """The row a Kafka config of the lab needs when its value is not Kafka's default in ``version``."""
+    default = registry().get(scope, key).default_for(version)
+    return [Row(f"{section}.{key}", (f"`{key}`",), _text(value), _text(default))] if value != default else []
 
 
 def lab_table(lesson: Lesson) -> list[tuple[str, ...]]:
@@ -151,6 +171,16 @@ def test_the_check_finds_a_setting_left_out() -> None:
     wrong_default = [("`broker.session.timeout.ms`", "1000 ms", "18000 ms")]
     assert "cluster.broker.session.timeout.ms: the row does not give Kafka's default, 9000" in missing_rows(acks, wrong_default)
     assert not _has("15000 ms", "1500") and _has("1500 ms (1.5 s)", "1500")
+
+
+def test_the_check_reads_a_spec_s_lists_and_what_the_lab_builds_from_them() -> None:
+    """The consumers lab writes its group's session.timeout.ms in build_spec, and its topics and groups are lists."""
+    problems = missing_rows(LABS["consumers"], [("`auto.offset.reset`", "earliest", "latest (default)")])
+    assert "consumer_groups.session.timeout.ms: no row naming `session.timeout.ms` with '10000' in the lab" in problems
+    assert any(p.startswith("topics.partitions") for p in problems)
+    assert not any(p.startswith("consumer_groups.auto.offset.reset") for p in problems)
+    # A setting the learner moves on the page (partition.assignment.strategy) needs no row.
+    assert not any("partition.assignment.strategy" in p for p in problems)
 
 
 # Broker ids: the labs number brokers 0..n-1 (app.sim.spec), and so do the lessons and diagrams.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.live import LABS, LabSession
 from app.live.flow import FlowTracker, with_wire
 from app.live.outbox import Outbox
@@ -159,13 +161,51 @@ def test_the_topology_names_racks_and_latencies_and_follows_a_slowed_broker() ->
     assert slowed["links"] == [{"src": name, "dst": 0, "latency_ms": 3005.0}]
 
 
-def test_every_field_of_the_flow_section_is_documented() -> None:
+@pytest.mark.parametrize("lab", ["partitioning", "consumers"])
+def test_every_field_of_the_flow_section_is_documented(lab: str) -> None:
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
-    s = LabSession(LABS["partitioning"], wall_ms=0)
+    s = LabSession(LABS[lab], wall_ms=0)
     s.tick(500)
     flow = take(s)["flow"]
     fields = set(flow) | set(flow["topology"]) | set(flow["omitted"]) | set(flow["accumulator"])
+    fields |= {k for c in flow["topology"]["clients"] for k in c}
+    if lab == "consumers":
+        assert "groups" in flow
+        fields |= set(flow["groups"]) | {k for m in flow["groups"]["members"].values() for k in m}
     missing = sorted(f for f in fields if f"`{f}`" not in doc)
     assert not missing, f"docs/protocol.md does not document the flow fields: {missing}"
+
+
+def test_consumers_are_drawn_by_client_id_with_their_state_partitions_and_coordinator() -> None:
+    """The picture's consumers are network nodes (message.sent's src and dst), each with its member name; every
+    consumer's message travels on a link the topology has; ``groups`` says who reads what and who coordinates."""
+    s = LabSession(LABS["consumers"], wall_ms=0)
+    s.receive(msg("speed", value=1), 0)
+    frames = played(s, 0, 3000)
+    topology = frames[0]["topology"]
+    consumers = [c for c in topology["clients"] if c["kind"] == "consumer"]
+    assert [(c["name"], c["member"]) for c in consumers] == [("consumer-billing-1", "billing-0"),
+                                                             ("consumer-billing-2", "billing-1"),
+                                                             ("consumer-billing-3", "billing-2")]
+    links = {(link["src"], link["dst"]) for link in topology["links"]}
+    names = {c["name"] for c in consumers}
+    sent = [m for f in frames for m in f["in_flight"] + f["passed"] if m["src"] in names or m["dst"] in names]
+    assert {m["type"] for m in sent} >= {"fetch", "fetch.response", "join_group", "sync_group", "find_coordinator"}
+    assert all((m["src"], m["dst"]) in links or (m["dst"], m["src"]) in links for m in sent)
+    groups = [f["groups"] for f in frames if "groups" in f][-1]
+    assert groups["coordinators"] == {"billing": 0}
+    assert groups["members"]["billing-0"] == {"client": "consumer-billing-1", "group": "billing", "state": "consuming",
+                                              "partitions": [["orders", 0]], "from": [0]}
+    # Told only when it changes, and again after a jump.
+    assert sum("groups" in f for f in frames) < len(frames) / 4
+    s.receive(msg("fault", action="kill_consumer", target="billing-1"), 3000)
+    s.tick(3100)
+    killed = s.next_frame(3100)["flow"]["groups"]["members"]["billing-1"]
+    assert killed["state"] == "killed" and killed["partitions"] == []
+
+
+def test_a_run_without_consumer_groups_has_no_groups_section() -> None:
+    s = LabSession(LABS["acks"], wall_ms=0)
+    assert all("groups" not in flow for flow in played(s, 0, 1000))

@@ -191,9 +191,11 @@ def _registry() -> dict[str, Lab]:
     from app.live.labs.safe_producer import SAFE_PRODUCER
     from app.live.labs.security import SECURITY
     from app.live.labs.topic_config import TOPIC_CONFIG
+    from app.live.labs.basics import BASICS
+    from app.live.labs.consumers import CONSUMERS
 
     return {lab.name: lab for lab in (ACKS, BATCHING, COMPRESSION, THROUGHPUT, RETRIES, BUFFER, IDEMPOTENCE, PARTITIONING,
-                                      SAFE_PRODUCER, TOPIC_CONFIG, SECURITY)}
+                                      SAFE_PRODUCER, TOPIC_CONFIG, SECURITY, BASICS, CONSUMERS)}
 
 
 LABS: dict[str, Lab] = _registry()

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from app.live.flow import STOPPED, groups
 from app.live.labs import Lab, Scope, Setting
 from app.sim import Scenario
 
@@ -30,7 +31,7 @@ KEYS = 6
 
 BASE_SPEC: dict[str, Any] = {
     "kafka_version": "4.0",
-    "cluster": {"brokers": 3, "racks": ["az-a", "az-b", "az-c"], "latency_ms": 2.0, "offsets.topic.num.partitions": 3,
+    "cluster": {"brokers": 3, "racks": ["az-a", "az-b", "az-c"], "latency_ms": 50.0, "offsets.topic.num.partitions": 3,
                 "group.initial.rebalance.delay.ms": 500},
     "topics": [{"name": TOPIC, "partitions": 3, "replication.factor": 3}],
     "producers": [{"topic": TOPIC, "linger.ms": 5,
@@ -59,9 +60,17 @@ class BasicsWatch:
     def __init__(self, sc: Scenario) -> None:
         self.sc = sc
         self.records: dict[int, deque[dict[str, Any]]] = {}
-        self.read_by: dict[tuple[int, int], str] = {}
+        #: member -> how it stopped (closed), until it starts again
+        self.stopped: dict[str, str] = {}
         sc.trace.subscribe(("record.acked",), self._acked)
         sc.trace.subscribe(("consumer.polled",), self._polled)
+        sc.trace.subscribe((*STOPPED, "consumer.joining"), self._membership)
+
+    def _membership(self, e: dict[str, Any]) -> None:
+        if e["kind"] == "consumer.joining":
+            self.stopped.pop(e["member"], None)
+        else:
+            self.stopped[e["member"]] = STOPPED[e["kind"]]
 
     def _acked(self, e: dict[str, Any]) -> None:
         if e.get("offset", -1) < 0:
@@ -79,10 +88,13 @@ class BasicsWatch:
     def __call__(self, exact: bool = False) -> dict[str, Any]:
         sc = self.sc
         topic = sc.cluster.controller.topics[TOPIC]
-        consumers = [{"name": name, "state": "stopped" if c.closed else ("consuming" if c.membership.stable() else "joining"),
-                      "partitions": sorted(tp.partition for tp in c.assignment),
-                      "positions": {str(tp.partition): c.positions.get(tp) for tp in sorted(c.assignment)}}
-                     for name, c in sorted(sc.groups.members.items())]
+        members = groups(sc, self.stopped)["members"]
+        consumers = []
+        for name, m in members.items():
+            c = sc.groups.members[name]
+            parts = sorted(p for _, p in m["partitions"])
+            consumers.append({"name": name, "state": m["state"], "partitions": parts,
+                              "positions": {str(p): c.positions.get((TOPIC, p)) for p in parts}})
         partitions = []
         for s in topic.partitions:
             log = sc.cluster.brokers[s.leader].replicas[s.tp].log if s.leader >= 0 else None

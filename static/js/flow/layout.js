@@ -28,13 +28,13 @@ function replicasByBroker(state) {
   return out;
 }
 
-function clientBox({ name, kind }, y, partitions, opts) {
+function clientBox({ name, kind, member }, y, partitions, opts) {
   const producer = kind === "producer";
   const rows = producer ? partitions : 0;
   const left = producer && opts.records ? RECORDS_W + FAN_W : 0;
   const top = HEAD + 16 + (left ? 18 : 0); // the send(key) column has a heading
   const h = top + rows * ROW + (producer && opts.buffer ? BUFFER_H : 0) + 8;
-  const box = { name, kind, x: CLIENT_X, y, w: CLIENT_W, h, rows: new Map(), records: null, buffer: null };
+  const box = { name, kind, member, x: CLIENT_X, y, w: CLIENT_W, h, rows: new Map(), records: null, buffer: null };
   for (let i = 0; i < rows; i++) box.rows.set(i, { x: CLIENT_X + left + 8, y: y + top + i * ROW, w: CLIENT_W - left - 16, h: ROW });
   if (left) box.records = { x: CLIENT_X + 8, y: y + top, w: RECORDS_W - 8, h: rows * ROW };
   if (producer && opts.buffer) box.buffer = { x: CLIENT_X + 8, y: y + h - BUFFER_H - 4, w: CLIENT_W - 16, h: BUFFER_H - 6 };

@@ -27,6 +27,21 @@ for (const [type, [label, w]] of Object.entries(SETUP)) {
 }
 const OTHER = { colour: "--flow-ink", shape: "circle", w: 10, h: 10, label: "message" };
 
+// A consumer's calls (Kafka's ApiKeys, lower case in the trace): to its group coordinator a hexagon, a commit or
+// an offset lookup a bookmark, a ListOffsets the metadata circle; each answer is the same shape, hollow.
+const GROUP = { colour: "--flow-ink", shape: "hexagon", w: 15, h: 13 };
+const COMMIT = { colour: "--flow-commit", shape: "bookmark", w: 11, h: 15 };
+const CALLS = {
+  find_coordinator: [GROUP, "FindCoordinator"], join_group: [GROUP, "JoinGroup"], sync_group: [GROUP, "SyncGroup"],
+  heartbeat: [GROUP, "Heartbeat"], leave_group: [GROUP, "LeaveGroup"], consumer_group_heartbeat: [GROUP, "ConsumerGroupHeartbeat"],
+  offset_commit: [COMMIT, "OffsetCommit"], offset_fetch: [COMMIT, "OffsetFetch"],
+  list_offsets: [{ colour: "--flow-metadata", shape: "circle", w: 12, h: 12 }, "ListOffsets"],
+};
+for (const [api, [look, name]] of Object.entries(CALLS)) {
+  KINDS[api] = { ...look, label: `${name} request` };
+  KINDS[`${api}-response`] = { ...look, hollow: true, label: `${name} answer` };
+}
+
 export function kindInfo(kind) {
   return KINDS[kind] ?? OTHER;
 }
@@ -48,12 +63,19 @@ function shapePath(ctx, shape, x, y, w, h, angle) {
       ctx.moveTo(x - w / 2, y - h / 2); ctx.lineTo(x + w / 2 - 4, y - h / 2); ctx.lineTo(x + w / 2, y);
       ctx.lineTo(x + w / 2 - 4, y + h / 2); ctx.lineTo(x - w / 2, y + h / 2); ctx.closePath();
       break;
-    case "hex":
+    case "hex": // a connection's set-up (flat sides up)
+    case "hexagon": { // a call to the group coordinator: turned a twelfth, so it is not taken for a set-up message
+      const turn = shape === "hexagon" ? Math.PI / 6 : 0;
       for (let i = 0; i < 6; i++) {
-        const a = Math.PI / 3 * i;
+        const a = Math.PI / 3 * i + turn;
         ctx[i ? "lineTo" : "moveTo"](x + Math.cos(a) * w / 2, y + Math.sin(a) * h / 2);
       }
       ctx.closePath();
+      break;
+    }
+    case "bookmark": // a committed offset marks a place, as a bookmark does
+      ctx.moveTo(x - w / 2, y - h / 2); ctx.lineTo(x + w / 2, y - h / 2); ctx.lineTo(x + w / 2, y + h / 2);
+      ctx.lineTo(x, y + h / 6); ctx.lineTo(x - w / 2, y + h / 2); ctx.closePath();
       break;
     case "circle":
     case "ring":
@@ -100,7 +122,7 @@ export class Painter {
       return getComputedStyle(probe).color || "#888";
     };
     this.colours = Object.fromEntries(["--flow-produce", "--flow-response", "--flow-fetch", "--flow-fetch-response",
-      "--flow-metadata", "--flow-ink", "--flow-paper", "--flow-bad", "--flow-focus"].map((n) => [n, get(n)]));
+      "--flow-metadata", "--flow-commit", "--flow-ink", "--flow-paper", "--flow-bad", "--flow-focus"].map((n) => [n, get(n)]));
     probe.remove();
   }
 
@@ -149,7 +171,7 @@ export class Painter {
       }
       ctx.beginPath();
       for (const t of list) {
-        if (t.lost || info.shape === "ring" || opts.sizeOf?.(t)) { special.push(t); continue; }
+        if (t.lost || info.shape === "ring" || info.hollow || opts.sizeOf?.(t)) { special.push(t); continue; }
         shapePath(ctx, info.shape, t.x, t.y, info.w, info.h, t.angle);
       }
       ctx.fill();

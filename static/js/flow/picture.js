@@ -37,6 +37,7 @@ export function createPicture(el, ctx) {
   let layout = null;
   let key = "";
   let topology = null;
+  let groups = null; // the consumers' states and partitions, and each group's coordinator (flow.groups)
   let last = null;
   let focusId = null;
   let hoverAt = null;
@@ -116,6 +117,7 @@ export function createPicture(el, ctx) {
     const flow = f.flow;
     if (flow) {
       if (flow.topology) topology = flow.topology;
+      if (flow.groups) groups = flow.groups;
       book.recentFrom(flow.records);
       const arrived = stepPending ? [...store.tokens.values()].filter((t) => t.arrive <= flow.now && t.arrive > clock.base) : [];
       store.apply(flow);
@@ -140,7 +142,7 @@ export function createPicture(el, ctx) {
     if (!topology) return;
     relayout(f.state);
     const marked = book.marked();
-    scene.update(f.state, { queues: book.queues(f.flow?.accumulator), records: opts.records ? book.recent.map((r) => ({ ...r, followed: r.key === book.followed && r.key !== null })) : null, marked });
+    scene.update(f.state, { queues: book.queues(f.flow?.accumulator), records: opts.records ? book.recent.map((r) => ({ ...r, followed: r.key === book.followed && r.key !== null })) : null, marked, groups });
     const now = clock.now(performance.now());
     describer.update(now, [...store.visible(now)], f.state, () => store.takeUnseen(), f.playback.state !== "playing");
     if (follow && book.keys.size) {

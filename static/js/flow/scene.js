@@ -2,7 +2,9 @@
 // with their replicas as logs (leader ★ and ISR ● / ○ by shape and word, the log's committed
 // cells filled, uncommitted ones hatched, the high watermark a line), the links, and faults
 // drawn: a killed broker greyed and crossed, an isolated one's links cut, a slowed one's links
-// long. Built once per layout, then updated in place from each frame's state.
+// long. Built once per layout, then updated in place from each frame's state; consumers and coordinators
+// are consumers.js's.
+import { updateConsumers } from "./consumers.js";
 import { pathData } from "./geometry.js";
 import { ROW } from "./layout.js";
 
@@ -80,8 +82,10 @@ export class Scene {
     this.clients = new Map();
     for (const [name, box] of layout.clients) {
       const g = node("g", { class: "flow-client", "data-client": name, "data-client-kind": box.kind });
+      const title = box.member ?? name;
       g.append(node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "flow-box" }),
-        node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, name.startsWith(box.kind) ? name : `${box.kind} ${name}`),
+        node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, title.startsWith(box.kind) ? title : `${box.kind} ${title}`),
+        node("text", { x: box.x + box.w - 10, y: box.y + 20, class: "flow-state", "text-anchor": "end", "data-client-state": "" }),
         node("text", { x: box.x + 10, y: box.y + 38, class: "flow-note", "data-client-config": "" }));
       const rows = new Map();
       for (const [p, row] of box.rows) {
@@ -110,6 +114,7 @@ export class Scene {
       const cross = node("path", { d: `M${box.x + 4},${box.y + 4} L${box.x + box.w - 4},${box.y + box.h - 4} M${box.x + box.w - 4},${box.y + 4} L${box.x + 4},${box.y + box.h - 4}`, class: "flow-cross" });
       g.append(node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "flow-box" }), cross,
         node("text", { x: box.x + 10, y: box.y + 20, class: "flow-title" }, `Broker ${id}`),
+        node("text", { x: box.x + 92, y: box.y + 20, class: "flow-coordinator", "data-coordinator": "" }),
         node("text", { x: box.x + box.w - 10, y: box.y + 20, class: "flow-state", "text-anchor": "end", "data-broker-state": "" }));
       const reps = new Map();
       for (const [p, rep] of box.replicas) {
@@ -145,6 +150,7 @@ export class Scene {
     for (const p of state.partitions) this.updatePartition(p, extra.marked?.get(p.partition));
     const producer = [...this.clients.values()].find((c) => c.box.kind === "producer");
     if (producer) this.updateProducer(producer, state, extra);
+    if (extra.groups) updateConsumers(this, extra.groups);
   }
 
   updatePartition(p, marked) {

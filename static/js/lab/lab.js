@@ -33,6 +33,8 @@ const RENDERERS = {
   partitioning: () => import("./partitioning.js"),
   "topic-config": () => import("./topic-config.js"),
   security: () => import("./security.js"),
+  basics: () => import("./basics.js"),
+  consumers: () => import("./consumers.js"),
 };
 
 export const SPEEDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
