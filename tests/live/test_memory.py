@@ -9,6 +9,7 @@ import tracemalloc
 import pytest
 
 from app.live import LABS, LabSession, Limits
+from app.live.registry import SessionRegistry
 from app.live.session import Playback
 from app.settings import Settings
 
@@ -116,3 +117,17 @@ def test_the_session_cap_follows_from_the_memory_budget() -> None:
     assert Settings(lab_memory_mb=50, lab_session_memory_mb=100, workers=1).max_sessions() == 1  # one at least
     assert Settings(lab_memory_mb=12_000, lab_max_sessions=7).max_sessions() == 7  # set outright
     assert Settings().max_sessions() >= 1
+
+
+def test_the_last_session_to_close_gives_the_memory_back() -> None:
+    given: list[int] = []
+    registry = SessionRegistry(2, give_back=lambda: given.append(registry.open))
+    assert registry.try_open() and registry.try_open() and not registry.try_open()
+    registry.close()
+    assert given == []  # one still runs: its pages are in use
+    registry.close()
+    assert given == [0]
+
+
+def test_the_default_give_back_runs_where_the_c_library_has_no_malloc_trim() -> None:
+    SessionRegistry(1).give_back()  # glibc here; elsewhere a no-op, never an error
