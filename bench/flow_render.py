@@ -90,11 +90,12 @@ def _percentile(values: list[float], q: float) -> float:
 def _open_slide(page: Page, url: str) -> None:
     page.goto(url)
     root = page.locator('[data-lab="acks"]')
-    page.wait_for_selector('[data-lab="acks"][data-lab-ready]', state="attached")
     for _ in range(40):
         if root.is_visible():
             break
         page.keyboard.press("ArrowRight")
+    # A lab opens its session once it is on screen (its slide shown).
+    page.wait_for_selector('[data-lab="acks"][data-lab-ready]', state="attached")
     slider = root.locator("[data-lab-speed]")
     slider.focus()
     page.keyboard.press("End")  # real time
