@@ -4,6 +4,7 @@ and a lab the server runs slower than its speed says so (docs/web.md, "Live labs
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -147,7 +148,9 @@ def test_copy_link_says_what_it_shares_and_copies_it(context: BrowserContext, pa
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == root.get_attribute("data-lab-shared")
     query = parse_qs(urlsplit(copied).query)
-    assert query["t"] == [f"{seconds:.1f}"] and query["speed"] == ["1"] and query["paused"] == ["1"]
+    # The link's moment to the tenth of a second, rounded half up as the page does and written as a number ("2" at 2.0 s).
+    assert float(query["t"][0]) == math.floor(seconds * 10 + 0.5) / 10
+    assert query["speed"] == ["1"] and query["paused"] == ["1"]
     assert len(json.loads(query["log"][0])) == 3
     # The actions line states both limits; its count is the server's (app/live/links.py), character for character.
     actions = root.locator("[data-lab-actions]")
