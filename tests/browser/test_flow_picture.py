@@ -200,8 +200,17 @@ def test_a_token_shows_what_it_carries_on_hover_and_a_followed_key_is_marked(pag
     wait_for_virtual_time(root, 1500)  # records of every key, appended and replicated
     wait_for_tokens(page, root, 2)
     standing_still(page, root)
-    snap = snapshot(root)
-    token = next(t for t in snap["tokens"] if t["where"])
+    token = None
+    for _ in range(20):
+        # The Pause click may have scrolled the picture partly away (a picture out of view paints nothing), and the
+        # paused moment may fall between two messages: back into view, then a step at a time until one is drawn.
+        root.locator("[data-flow-stage]").scroll_into_view_if_needed()
+        settled(page, root)
+        token = next((t for t in snapshot(root)["tokens"] if t["where"]), None)
+        if token is not None:
+            break
+        root.get_by_role("button", name="Step to next event").click()
+    assert token is not None, "no message drawn in flight after 20 steps"
     box = root.locator("[data-flow-stage]").bounding_box()
     assert box
     page.mouse.move(box["x"] + token["where"]["x"], box["y"] + token["where"]["y"])
