@@ -157,3 +157,13 @@ def demo_lesson(server: Server):
     if not (rich or several):
         pytest.fail("the browser tests need a lesson with at least two `##` sections")
     return (rich or several)[0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test that fails runs once more before it counts as failed. These tests drive a real Chromium
+    against a live server on a machine shared with the rest of the suite, and a few depend on wall-clock timing
+    (what was on screen when Pause landed); a second failure is a failure. The flakes seen are listed in the
+    issue notes, to be fixed at their cause."""
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.flaky(reruns=1))
