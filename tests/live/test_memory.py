@@ -129,5 +129,13 @@ def test_the_last_session_to_close_gives_the_memory_back() -> None:
     assert given == [0]
 
 
-def test_the_default_give_back_runs_where_the_c_library_has_no_malloc_trim() -> None:
-    SessionRegistry(1).give_back()  # glibc here; elsewhere a no-op, never an error
+def test_without_a_c_library_to_trim_giving_back_only_collects(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.live.registry as registry_module
+
+    monkeypatch.setattr(registry_module.ctypes.util, "find_library", lambda name: None)  # no libc found (musl, ...)
+    trim = registry_module._malloc_trim()
+    assert trim() is None  # a no-op, not a call into a library that is not there
+    collected: list[int] = []
+    monkeypatch.setattr(registry_module.gc, "collect", lambda: collected.append(1) or 0)
+    SessionRegistry(1, give_back=trim).give_back()
+    assert collected == [1]
